@@ -223,6 +223,16 @@ def fixtures(out):
             import builtins
             return (builtins.eval, ("__import__('os').system('echo pwned')",))
 
+    # Plain Python values in every protocol, text (0) and binary (1) included: the opcode coverage for the reader.
+    shared = [7, 8]
+    values = {"list": [1, 2, 3], "tuple": (1, "a", None), "tuple4": (1, 2, 3, 4), "nested": [[], {}, ()],
+              "neg": -1, "int32": -2 ** 31, "int64": -2 ** 63, "u16": 65535, "float": 1.5, "nan_like": -0.0,
+              "bytes": b"\x00\xff", "long_bytes": bytes(range(256)) * 2, "bytearray": bytearray(b"ab"), "set": {1},
+              "frozenset": frozenset(), "true": True, "false": False, "none": None, "uni": "\u00e9\u2713 \U0001F600",
+              "long_str": "x" * 300, "shared_a": shared, "shared_b": shared, "odict": collections.OrderedDict(z=1, a=2)}
+    for protocol in range(6):
+        write(os.path.join(out, f"values_p{protocol}.pkl"), values, protocol)
+
     write(os.path.join(out, "hostile_os_system.pkl"), {"params": {"w": RunCommand()}, "config": {}}, 4)
     write(os.path.join(out, "hostile_eval_p2.pkl"), {"params": {}, "config": Eval()}, 2)
 

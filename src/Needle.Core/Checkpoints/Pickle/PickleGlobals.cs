@@ -21,6 +21,7 @@ internal static class PickleGlobals
         "_codecs.encode",
         "builtins.bytearray", "__builtin__.bytearray",
         "builtins.bytes", "__builtin__.bytes",
+        "builtins.set", "__builtin__.set", "builtins.frozenset", "__builtin__.frozenset",
     ];
 
     public static PyGlobal Resolve(string module, string name)
@@ -61,6 +62,8 @@ internal static class PickleGlobals
             case "bytearray":
             case "bytes": // protocol 2 writes b'' as bytes()
                 return ByteArray(a);
+            case "set" or "frozenset": // protocols < 4 write set([items])
+                return Set(a);
             default:
                 throw new InvalidDataException($"'{g}' cannot be called; it may only appear as an argument.");
         }
@@ -115,6 +118,14 @@ internal static class PickleGlobals
         2 when a[0] is string s && a[1] is "latin1" or "latin-1" => Latin1(s),
         _ => throw new InvalidDataException($"bytearray{a} is not a supported form."),
     };
+
+    private static PySet Set(PyTuple a)
+    {
+        var set = new PySet();
+        if (a.Count == 1 && a[0] is List<object?> items) set.Items.AddRange(items);
+        else if (a.Count != 0) throw new InvalidDataException($"set{a} is not a supported form.");
+        return set;
+    }
 
     private static byte[] Latin1(string s)
     {
