@@ -193,11 +193,13 @@ MODELS = [
 
 
 def train(name, vocab, lines, extra, workdir):
-    corpus = os.path.join(workdir, name + ".txt")
+    # Relative names: the model stores its input and prefix paths, and a temp dir name would make it differ per run.
+    os.chdir(workdir)
+    corpus = name + ".txt"
     opts = dict(NEEDLE)
     opts.update(extra)
     make_corpus(corpus, lines, seed=hash_seed(name), ascii_only=opts.pop("ascii_corpus", False))
-    prefix = os.path.join(workdir, name)
+    prefix = name
     edit = opts.pop("edit", None)
     spm.SentencePieceTrainer.train(input=corpus, model_prefix=prefix, vocab_size=vocab, num_threads=1,
                                    minloglevel=2, **opts)
@@ -373,6 +375,11 @@ def main():
             gz_json(os.path.join(OUT, name + ".golden.json.gz"), golden)
             print(f"{name}: vocab {sp.get_piece_size()}, {len(texts)} texts, {len(seqs)} decode sequences",
                   file=sys.stderr)
+        # Valid models of the types we refuse (NotSupportedException): no goldens, just the files.
+        for name, model_type in [("unigram-400", "unigram"), ("char-400", "char")]:
+            model = train(name, 400, 2000, {"model_type": model_type, "ascii_corpus": True}, work)
+            with open(os.path.join(OUT, name + ".model"), "wb") as f:
+                f.write(model)
 
 
 if __name__ == "__main__":

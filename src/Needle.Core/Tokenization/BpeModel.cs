@@ -77,18 +77,31 @@ internal sealed class BpeModel
         }
     }
 
+    /// <summary>
+    /// The recursive resegment of bpe_model.cc with an explicit stack (left part first): an UNUSED piece is replaced
+    /// by the two symbols it was last merged from. Terminates because both parts are non-empty and shorter.
+    /// </summary>
     private void Resegment(EncodeWorkspace ws, ReadOnlySpan<byte> text, int start, int length,
         Dictionary<int, (int LeftStart, int LeftLength, int RightStart, int RightLength)>? reverseMerges)
     {
-        var id = _vocab.PieceToId(text.Slice(start, length));
-        // Terminates: both parts of a merge are non-empty, so each level is strictly shorter.
-        if (_vocab.Types[id] != PieceType.Unused || reverseMerges is null || !reverseMerges.TryGetValue(id, out var parts))
+        if (reverseMerges is null)
         {
-            ws.AddResult(start, length, id);
+            ws.AddResult(start, length, _vocab.PieceToId(text.Slice(start, length)));
             return;
         }
-        Resegment(ws, text, parts.LeftStart, parts.LeftLength, reverseMerges);
-        Resegment(ws, text, parts.RightStart, parts.RightLength, reverseMerges);
+        var stack = new Stack<(int Start, int Length)>();
+        stack.Push((start, length));
+        while (stack.TryPop(out var symbol))
+        {
+            var id = _vocab.PieceToId(text.Slice(symbol.Start, symbol.Length));
+            if (_vocab.Types[id] != PieceType.Unused || !reverseMerges.TryGetValue(id, out var parts))
+            {
+                ws.AddResult(symbol.Start, symbol.Length, id);
+                continue;
+            }
+            stack.Push((parts.RightStart, parts.RightLength));
+            stack.Push((parts.LeftStart, parts.LeftLength));
+        }
     }
 
     private static void Push(ref BpeMergeCandidate[] heap, ref int count, in BpeMergeCandidate item)

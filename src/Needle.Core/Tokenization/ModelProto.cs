@@ -36,6 +36,9 @@ internal sealed class ModelProto
 {
     public List<ProtoPiece> Pieces { get; } = [];
     public ProtoTrainerSpec TrainerSpec { get; set; } = new();
+
+    /// <summary>Whether the file had a trainer_spec: every trained model has one, so its absence means a cut file.</summary>
+    public bool HasTrainerSpec { get; set; }
     public ProtoNormalizerSpec NormalizerSpec { get; set; } = new();
 
     /// <summary>Null when absent.</summary>

@@ -34,7 +34,10 @@ internal static class ModelProtoReader
             switch (WireFormat.GetTagFieldNumber(tag), (int)WireFormat.GetTagWireType(tag))
             {
                 case (1, LengthDelimited): model.Pieces.Add(ReadPiece(input.ReadBytes())); break;
-                case (2, LengthDelimited): ReadTrainerSpec(input.ReadBytes(), model.TrainerSpec); break;
+                case (2, LengthDelimited):
+                    ReadTrainerSpec(input.ReadBytes(), model.TrainerSpec);
+                    model.HasTrainerSpec = true;
+                    break;
                 case (3, LengthDelimited): ReadNormalizerSpec(input.ReadBytes(), model.NormalizerSpec); break;
                 case (5, LengthDelimited):
                     model.DenormalizerSpec ??= new ProtoNormalizerSpec();

@@ -28,6 +28,8 @@ internal sealed class VocabIndex
     {
         var n = model.Pieces.Count;
         if (n == 0) throw TokenizerErrors.BadModel(nameForErrors, "the model has no pieces");
+        // sentencepiece would default the spec (a unigram model), but trained files always carry one.
+        if (!model.HasTrainerSpec) throw TokenizerErrors.BadModel(nameForErrors, "the model has no trainer_spec (truncated file?)");
         Utf8 = model.Pieces.Select(p => p.Utf8).ToArray();
         Pieces = Utf8.Select(b => Encoding.UTF8.GetString(b)).ToArray();
         Scores = model.Pieces.Select(p => p.Score).ToArray();
