@@ -189,7 +189,11 @@ MODELS = [
     ("bpe-800-nobytefallback", 800, 8000, {"byte_fallback": False, "character_coverage": 0.99}),
     ("bpe-1000-nfkc", 1000, 8000, {"normalization_rule_name": "nmt_nfkc"}),
     ("bpe-1000-suffix", 1000, 8000, {"treat_whitespace_as_suffix": True}),
+    # A denormalizer (decode-side charsmap: "a" -> "A", "ü" -> "ue") and a custom unknown surface.
+    ("bpe-1000-denorm", 1000, 8000, {"denormalization_rule_tsv": "DENORM_TSV", "unk_surface": "<?>"}),
 ]
+
+DENORM_TSV = "61\t41\nFC\t75 65\n"
 
 
 def train(name, vocab, lines, extra, workdir):
@@ -201,6 +205,10 @@ def train(name, vocab, lines, extra, workdir):
     make_corpus(corpus, lines, seed=hash_seed(name), ascii_only=opts.pop("ascii_corpus", False))
     prefix = name
     edit = opts.pop("edit", None)
+    if opts.get("denormalization_rule_tsv") == "DENORM_TSV":
+        with open("denorm.tsv", "w") as f:
+            f.write(DENORM_TSV)
+        opts["denormalization_rule_tsv"] = "denorm.tsv"
     spm.SentencePieceTrainer.train(input=corpus, model_prefix=prefix, vocab_size=vocab, num_threads=1,
                                    minloglevel=2, **opts)
     with open(prefix + ".model", "rb") as f:

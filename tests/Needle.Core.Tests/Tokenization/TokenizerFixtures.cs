@@ -13,7 +13,7 @@ internal static class TokenizerFixtures
     public static readonly string[] ModelNames =
     [
         "needle-like-8192", "bpe-400-ascii", "bpe-1000-nodummy-keepspaces", "bpe-1000-keepspaces", "bpe-1000-noescape",
-        "bpe-1000-unused", "bpe-800-nobytefallback", "bpe-1000-nfkc", "bpe-1000-suffix",
+        "bpe-1000-unused", "bpe-800-nobytefallback", "bpe-1000-nfkc", "bpe-1000-suffix", "bpe-1000-denorm",
     ];
 
     public static string ModelPath(string name) => Path.Combine(Directory, name + ".model");
