@@ -28,23 +28,39 @@ public static unsafe class Attention
         fixed (float* pq = q, pk = k, pv = v, po = output)
         fixed (bool* pm = keyValid)
         {
-            var args = new Args
-            {
-                Q = pq, K = pk, V = pv, O = po, KeyValid = keyValid.IsEmpty ? null : pm, Tq = tq, Tk = tk, Heads = heads,
-                KvHeads = kvHeads, HeadDim = headDim, Causal = causal, QueryOffset = queryOffset, Scale = scale,
-            };
-            var items = batch * heads;
-            if (!parallel || items == 1 || (long)items * tq * tk * headDim < 1 << 16)
-                for (var i = 0; i < items; i++) Item(args, i);
-            else
-                WorkerPool.Shared.For(items, i => Item(args, i));
+            int ldq = heads * headDim, ldk = kvHeads * headDim;
+            var strides = new AttentionStrides(ldq, tq * ldq, ldk, tk * ldk, ldk, tk * ldk, ldq, tq * ldq);
+            Forward(pq, pk, pv, po, strides, batch, tq, tk, heads, kvHeads, headDim,
+                keyValid.IsEmpty ? null : pm, causal, queryOffset, scale, parallel);
         }
+    }
+
+    /// <summary>
+    /// Pointer form with explicit strides, so q/k/v can live inside a fused QKV buffer or a KV cache.
+    /// keyValid (B, Tk) with rows Tk apart, or null for "all valid".
+    /// </summary>
+    public static void Forward(float* q, float* k, float* v, float* output, in AttentionStrides strides,
+        int batch, int tq, int tk, int heads, int kvHeads, int headDim,
+        bool* keyValid, bool causal, int queryOffset, float scale, bool parallel = true)
+    {
+        if (heads % kvHeads != 0) throw new ArgumentException($"Attention: heads {heads} not a multiple of kv heads {kvHeads}.");
+        var args = new Args
+        {
+            Q = q, K = k, V = v, O = output, KeyValid = keyValid, S = strides, Tq = tq, Tk = tk, Heads = heads,
+            KvHeads = kvHeads, HeadDim = headDim, Causal = causal, QueryOffset = queryOffset, Scale = scale,
+        };
+        var items = batch * heads;
+        if (!parallel || items == 1 || (long)items * tq * tk * headDim < 1 << 16)
+            for (var i = 0; i < items; i++) Item(args, i);
+        else
+            WorkerPool.Shared.For(items, i => Item(args, i));
     }
 
     private struct Args
     {
         public float* Q, K, V, O;
         public bool* KeyValid;
+        public AttentionStrides S;
         public int Tq, Tk, Heads, KvHeads, HeadDim, QueryOffset;
         public bool Causal;
         public float Scale;
@@ -57,11 +73,11 @@ public static unsafe class Attention
     private static void Item(in Args a, int item)
     {
         int b = item / a.Heads, h = item % a.Heads, kvh = h / (a.Heads / a.KvHeads), hd = a.HeadDim;
-        int ldq = a.Heads * hd, ldk = a.KvHeads * hd;
-        var q = a.Q + (long)b * a.Tq * ldq + h * hd;
-        var k = a.K + (long)b * a.Tk * ldk + kvh * hd;
-        var v = a.V + (long)b * a.Tk * ldk + kvh * hd;
-        var o = a.O + (long)b * a.Tq * ldq + h * hd;
+        int ldq = a.S.QRow, ldk = a.S.KRow, ldv = a.S.VRow, ldo = a.S.ORow;
+        var q = a.Q + (long)b * a.S.QBatch + h * hd;
+        var k = a.K + (long)b * a.S.KBatch + kvh * hd;
+        var v = a.V + (long)b * a.S.VBatch + kvh * hd;
+        var o = a.O + (long)b * a.S.OBatch + h * hd;
         var valid = a.KeyValid == null ? null : a.KeyValid + (long)b * a.Tk;
         var need = a.Tq * a.Tk;
         if (_scores is null || _scores.Length < need) _scores = GC.AllocateUninitializedArray<float>(Math.Max(need, 4096), pinned: true);
@@ -84,9 +100,9 @@ public static unsafe class Attention
             }
             // out (Tq, hd) = probs (Tq, Tk) · v (Tk, hd)
             if (a.Tq >= GemmMinQueries)
-                Gemm.MatMul(s, a.Tk, false, v, ldk, false, o, ldq, a.Tq, hd, a.Tk, accumulate: false, parallel: false);
+                Gemm.MatMul(s, a.Tk, false, v, ldv, false, o, ldo, a.Tq, hd, a.Tk, accumulate: false, parallel: false);
             else
-                for (var i = 0; i < a.Tq; i++) WeightedSum(s + (long)i * a.Tk, v, ldk, a.Tk, o + (long)i * ldq, hd);
+                for (var i = 0; i < a.Tq; i++) WeightedSum(s + (long)i * a.Tk, v, ldv, a.Tk, o + (long)i * ldo, hd);
         }
     }
 
@@ -176,3 +192,6 @@ public static unsafe class Attention
         }
     }
 }
+
+/// <summary>Element strides of the attention operands: per row (token) and per batch row, for q, k, v and out.</summary>
+public readonly record struct AttentionStrides(int QRow, long QBatch, int KRow, long KBatch, int VRow, long VBatch, int ORow, long OBatch);

@@ -55,11 +55,15 @@ public sealed class RopeTable
 /// <summary>Applies RoPE in place to x (T, heads, hd) at positions pos0 … pos0+T−1.</summary>
 public static class Rope
 {
-    public static void Forward(Span<float> x, int t, int heads, int pos0, RopeTable table)
+    public static void Forward(Span<float> x, int t, int heads, int pos0, RopeTable table) =>
+        Forward(x, t, heads, pos0, table, heads * table.HeadDim);
+
+    /// <summary>Rows rowStride apart, each starting with heads × hd values (e.g. the q or k part of a fused QKV row).</summary>
+    public static void Forward(Span<float> x, int t, int heads, int pos0, RopeTable table, int rowStride)
     {
         var hd = table.HeadDim;
         var half = table.Half;
-        if (x.Length < t * heads * hd) throw new ArgumentException($"RoPE: x has {x.Length} < {t}×{heads}×{hd} values.");
+        if (t > 0 && x.Length < (t - 1) * rowStride + heads * hd) throw new ArgumentException($"RoPE: x has {x.Length} values, too few for {t} rows of {heads}×{hd}.");
         table.Ensure(pos0 + t);
         var cosT = table.CosTable;
         var sinT = table.SinTable;
@@ -69,7 +73,7 @@ public static class Rope
             var sin = sinT.AsSpan((pos0 + i) * half, half);
             for (var h = 0; h < heads; h++)
             {
-                var v = x.Slice((i * heads + h) * hd, hd);
+                var v = x.Slice(i * rowStride + h * hd, hd);
                 var x1 = v[..half];
                 var x2 = v[half..];
                 for (var j = 0; j < half; j++)
