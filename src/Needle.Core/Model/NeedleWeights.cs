@@ -9,15 +9,15 @@ namespace Needle.Core.Model;
 /// </summary>
 public sealed class NeedleWeights
 {
-    public const string Embedding = "embedding/embedding";
-    public const string EncoderBlock = "encoder/layers/EncoderBlock_0/";
-    public const string DecoderBlock = "decoder/layers/DecoderBlock_0/";
-    public const string EncoderFinalNorm = "encoder/final_norm/scale";
-    public const string DecoderFinalNorm = "decoder/ZCRMSNorm_0/scale";
-    public const string ContrastiveHiddenKernel = "contrastive_hidden/kernel";
-    public const string ContrastiveHiddenBias = "contrastive_hidden/bias";
-    public const string ContrastiveProjKernel = "contrastive_proj/kernel";
-    public const string LogTemp = "log_temp";
+    public const string Embedding = NeedleParameterLayout.Embedding;
+    public const string EncoderBlock = NeedleParameterLayout.EncoderBlock + "/";
+    public const string DecoderBlock = NeedleParameterLayout.DecoderBlock + "/";
+    public const string EncoderFinalNorm = NeedleParameterLayout.EncoderFinalNorm;
+    public const string DecoderFinalNorm = NeedleParameterLayout.DecoderFinalNorm;
+    public const string ContrastiveHiddenKernel = NeedleParameterLayout.ContrastiveHiddenKernel;
+    public const string ContrastiveHiddenBias = NeedleParameterLayout.ContrastiveHiddenBias;
+    public const string ContrastiveProjKernel = NeedleParameterLayout.ContrastiveProjKernel;
+    public const string LogTemp = NeedleParameterLayout.LogTemp;
 
     public NeedleConfig Config { get; }
     public IReadOnlyDictionary<string, Tensor> Params { get; }
@@ -30,40 +30,9 @@ public sealed class NeedleWeights
 
     public Tensor this[string path] => Params[path];
 
-    /// <summary>Every parameter path with its expected shape for a config, in upstream's (sorted) order.</summary>
-    public static IReadOnlyList<(string Path, int[] Shape)> Layout(NeedleConfig c)
-    {
-        int d = c.DModel, hd = c.HeadDim, q = c.NumHeads * hd, kv = c.NumKvHeads * hd, le = c.NumEncoderLayers, ld = c.NumDecoderLayers;
-        var list = new List<(string, int[])>
-        {
-            (ContrastiveHiddenBias, [c.ContrastiveDim]),
-            (ContrastiveHiddenKernel, [d, c.ContrastiveDim]),
-            (ContrastiveProjKernel, [c.ContrastiveDim, c.ContrastiveDim]),
-            (DecoderBlock + "ZCRMSNorm_0/scale", [ld, d]),
-            (DecoderBlock + "ZCRMSNorm_1/scale", [ld, d]),
-        };
-        void Attn(string prefix, int layers)
-        {
-            list.Add((prefix + "k_norm/scale", [layers, hd]));
-            list.Add((prefix + "k_proj/kernel", [layers, d, kv]));
-            list.Add((prefix + "out_proj/kernel", [layers, q, d]));
-            list.Add((prefix + "q_norm/scale", [layers, hd]));
-            list.Add((prefix + "q_proj/kernel", [layers, d, q]));
-            list.Add((prefix + "v_proj/kernel", [layers, d, kv]));
-        }
-        list.Add((DecoderBlock + "cross_attn_gate", [ld]));
-        Attn(DecoderBlock + "cross_attn/", ld);
-        Attn(DecoderBlock + "self_attn/", ld);
-        list.Add((DecoderBlock + "self_attn_gate", [ld]));
-        list.Add((DecoderFinalNorm, [d]));
-        list.Add((Embedding, [c.VocabSize, d]));
-        list.Add((EncoderFinalNorm, [d]));
-        list.Add((EncoderBlock + "ZCRMSNorm_0/scale", [le, d]));
-        list.Add((EncoderBlock + "attn_gate", [le]));
-        Attn(EncoderBlock + "self_attn/", le);
-        list.Add((LogTemp, []));
-        return list.OrderBy(p => p.Item1, StringComparer.Ordinal).ToList();
-    }
+    /// <summary>Every parameter path with its expected shape for a config (from <see cref="NeedleParameterLayout"/>).</summary>
+    public static IReadOnlyList<(string Path, int[] Shape)> Layout(NeedleConfig c) =>
+        NeedleParameterLayout.For(c).Select(p => (p.Path, p.Shape)).ToList();
 
     /// <summary>
     /// Takes checkpoint leaves (float32, by path), checks that every parameter the config needs is present with the
