@@ -213,6 +213,16 @@ def fixtures(out):
                {"float32_bits": [int(x) for x in tricky.view(np.uint32)],
                 "float16_bits": [int(x) for x in halves.view(np.uint16)]})
 
+    # float32 -> bfloat16 rounding reference from torch (Debian python3-torch), which rounds to nearest even like
+    # ml_dtypes. NaN payloads differ between libraries, so NaN is left out.
+    import torch
+    finite = tricky[~np.isnan(tricky)]
+    extra = np.array([1.0 + 2.0 ** -8, 1.0 + 3 * 2.0 ** -8, 3.4e38, -3.4e38, 1e-40, 2.0 ** -133], dtype=np.float32)
+    finite = np.concatenate([finite, extra])
+    bf_bits = torch.from_numpy(finite.copy()).to(torch.bfloat16).view(torch.int16).numpy().astype(np.uint16)
+    write_json(os.path.join(out, "bfloat16_rounding.json"),
+               {"float32_bits": [int(x) for x in finite.view(np.uint32)], "bfloat16_bits": [int(x) for x in bf_bits]})
+
     # Hostile files: what a malicious .pkl looks like. Loading them in Python would run the command.
     class RunCommand:
         def __reduce__(self):

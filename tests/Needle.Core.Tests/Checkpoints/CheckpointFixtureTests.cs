@@ -122,4 +122,15 @@ public sealed class CheckpointFixtureTests
         FloatBits.SingleToHalf(inputs, bytes);
         Assert.Equal(expected, System.Runtime.InteropServices.MemoryMarshal.Cast<byte, ushort>(bytes).ToArray());
     }
+
+    [Fact]
+    public void Bfloat16_rounding_matches_torch_bit_for_bit()
+    {
+        using var doc = System.Text.Json.JsonDocument.Parse(File.ReadAllText(PickleFixtures.File("bfloat16_rounding.json")));
+        var inputs = doc.RootElement.GetProperty("float32_bits").EnumerateArray().Select(e => BitConverter.UInt32BitsToSingle(e.GetUInt32())).ToArray();
+        var expected = doc.RootElement.GetProperty("bfloat16_bits").EnumerateArray().Select(e => e.GetUInt16()).ToArray();
+        Assert.Equal(expected, inputs.Select(FloatBits.SingleToBFloat16).ToArray());
+        Assert.True(float.IsNaN(FloatBits.BFloat16ToSingle(FloatBits.SingleToBFloat16(float.NaN))));
+        Assert.True(float.IsNaN(FloatBits.BFloat16ToSingle(FloatBits.SingleToBFloat16(BitConverter.UInt32BitsToSingle(0x7F800001)))));
+    }
 }
