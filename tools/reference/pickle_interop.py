@@ -223,6 +223,20 @@ def fixtures(out):
     write_json(os.path.join(out, "bfloat16_rounding.json"),
                {"float32_bits": [int(x) for x in finite.view(np.uint32)], "bfloat16_bits": [int(x) for x in bf_bits]})
 
+    # Memory bomb: 64 arrays that all point (through the pickle memo) at one 4 KB buffer.
+    raw = np.arange(2048, dtype=np.float16).tobytes()
+    f2 = np.dtype("<f2")
+
+    class SharedBuffer:
+        def __reduce__(self):
+            return (np.core.multiarray._reconstruct, (np.ndarray, (0,), b"b"), (1, (2048,), f2, False, raw))
+
+    write(os.path.join(out, "hostile_shared_buffer.pkl"),
+          {"params": {f"w{i}": SharedBuffer() for i in range(64)}, "config": {}}, 4)
+    # The same ndarray object under two names (legitimate Python sharing) still loads.
+    tied = np.arange(6, dtype=np.float16).reshape(2, 3)
+    write(os.path.join(out, "shared_array.pkl"), {"params": {"a": tied, "b": {"c": tied}}, "config": {}}, 4)
+
     # Hostile files: what a malicious .pkl looks like. Loading them in Python would run the command.
     class RunCommand:
         def __reduce__(self):
