@@ -210,6 +210,41 @@ public sealed class HuggingFaceDownloaderTests : IDisposable
         Assert.True(File.Exists(Path.Combine(_dir, "needle.pkl.part")));
     }
 
+    [Fact]
+    public async Task An_unresolvable_host_fails_as_offline()
+    {
+        // RFC 6761: .invalid never resolves, with or without network.
+        using var client = new HuggingFaceDownloader(new HubOptions { Endpoint = "http://needle-hub.invalid", ConnectTimeout = TimeSpan.FromSeconds(3) });
+        var e = await Assert.ThrowsAsync<HubDownloadException>(() => client.DownloadFileAsync("needle.pkl", _dir));
+        Assert.Equal(HubFailure.Offline, e.Failure);
+        Assert.Contains("Cannot reach http://needle-hub.invalid", e.Message);
+    }
+
+    [Fact]
+    public void Hf_endpoint_and_hf_token_come_from_the_environment()
+    {
+        // No other test in this assembly reads these variables (they always pass explicit options).
+        var (endpoint, token) = (Environment.GetEnvironmentVariable("HF_ENDPOINT"), Environment.GetEnvironmentVariable("HF_TOKEN"));
+        try
+        {
+            Environment.SetEnvironmentVariable("HF_ENDPOINT", "http://mirror.example:9000");
+            Environment.SetEnvironmentVariable("HF_TOKEN", "hf_abc");
+            var options = HubOptions.FromEnvironment();
+            Assert.Equal("http://mirror.example:9000", options.Endpoint);
+            Assert.Equal("hf_abc", options.Token);
+            Environment.SetEnvironmentVariable("HF_ENDPOINT", "");
+            Environment.SetEnvironmentVariable("HF_TOKEN", null);
+            options = HubOptions.FromEnvironment();
+            Assert.Equal(HubOptions.DefaultEndpoint, options.Endpoint);
+            Assert.Null(options.Token);
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable("HF_ENDPOINT", endpoint);
+            Environment.SetEnvironmentVariable("HF_TOKEN", token);
+        }
+    }
+
     [Theory]
     [InlineData("https://huggingface.co", "main", "needle.pkl", "https://huggingface.co/Cactus-Compute/needle/resolve/main/needle.pkl")]
     [InlineData("http://mirror.local:8080/hf/", "v1.0", "tokenizer/needle.model", "http://mirror.local:8080/hf/Cactus-Compute/needle/resolve/v1.0/tokenizer/needle.model")]
