@@ -142,6 +142,43 @@ def bfloat16_array(values_f32):
     return ArrayProxy()
 
 
+# ---- numpy 2.x module names on numpy 1.24 -----------------------------------------------------------------------
+# numpy 2 pickles arrays as numpy._core.multiarray._reconstruct (protocol <= 4) or numpy._core.numeric._frombuffer
+# (protocol 5); dtypes stay numpy.dtype. Stand-in modules under those names let Python's pickler write such streams.
+def _numpy2_functions():
+    if "numpy._core.multiarray" not in sys.modules:
+        core, multiarray, numeric = (types.ModuleType(n) for n in ("numpy._core", "numpy._core.multiarray", "numpy._core.numeric"))
+        core.multiarray, core.numeric = multiarray, numeric
+        sys.modules.update({"numpy._core": core, "numpy._core.multiarray": multiarray, "numpy._core.numeric": numeric})
+
+        def _reconstruct(*args):
+            raise AssertionError("only pickled, never called")
+
+        def _frombuffer(*args):
+            raise AssertionError("only pickled, never called")
+
+        for fn, mod in ((_reconstruct, multiarray), (_frombuffer, numeric)):
+            fn.__module__, fn.__qualname__ = mod.__name__, fn.__name__
+            setattr(mod, fn.__name__, fn)
+    return sys.modules["numpy._core.multiarray"]._reconstruct, sys.modules["numpy._core.numeric"]._frombuffer
+
+
+def numpy2_tree(tree, protocol):
+    _reconstruct, _frombuffer = _numpy2_functions()
+
+    class Array:
+        def __init__(self, a):
+            self.a = a
+
+        def __reduce__(self):
+            a = self.a
+            if protocol >= 5:
+                return (_frombuffer, (pickle.PickleBuffer(bytearray(a.tobytes())), a.dtype, a.shape, "C"))
+            return (_reconstruct, (np.ndarray, (0,), b"b"), (1, a.shape, a.dtype, False, a.tobytes()))
+
+    return {k: numpy2_tree(v, protocol) if isinstance(v, dict) else Array(v) for k, v in tree.items()}
+
+
 def fixtures(out):
     os.makedirs(out, exist_ok=True)
     rng = np.random.RandomState(0)
@@ -150,6 +187,9 @@ def fixtures(out):
     for protocol in (2, 4, 5):
         write(os.path.join(out, f"tiny_p{protocol}.pkl"), ckpt, protocol)
     write_json(os.path.join(out, "tiny_expected.json"), describe(ckpt))
+    for protocol in (4, 5):
+        write(os.path.join(out, f"tiny_numpy2_p{protocol}.pkl"),
+              {"params": numpy2_tree(params, protocol), "config": dict(TINY_CONFIG)}, protocol)
 
     # Pretrain-style: extra top-level int, config as an OrderedDict with a numpy scalar, plus one missing leaf
     # (contrastive_proj) and one unexpected leaf so the validator has something to report.

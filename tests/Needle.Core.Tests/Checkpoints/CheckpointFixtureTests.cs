@@ -10,6 +10,8 @@ public sealed class CheckpointFixtureTests
     [InlineData("tiny_p2.pkl")]
     [InlineData("tiny_p4.pkl")]
     [InlineData("tiny_p5.pkl")]
+    [InlineData("tiny_numpy2_p4.pkl")] // numpy 2.x module names (numpy._core...)
+    [InlineData("tiny_numpy2_p5.pkl")]
     public void Upstream_shaped_checkpoint_loads_with_every_value(string file)
     {
         var data = CheckpointFile.Load(PickleFixtures.File(file));
