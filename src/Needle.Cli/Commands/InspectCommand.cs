@@ -23,7 +23,7 @@ public sealed class InspectCommand : ICliCommand
             try
             {
                 data = CheckpointFile.Load(path);
-                config = NeedleConfig.FromDictionary(data.Config);
+                config = CheckpointFile.ConfigOf(data, path);
             }
             catch (Exception e) when (e is IOException or InvalidDataException or NotSupportedException or UnauthorizedAccessException)
             {

@@ -1,4 +1,5 @@
 using Needle.Core.Checkpoints.Pickle;
+using Needle.Core.Model;
 
 namespace Needle.Core.Checkpoints;
 
@@ -18,6 +19,40 @@ public static class CheckpointFile
         try { bytes = File.ReadAllBytes(path); }
         catch (FileNotFoundException) { throw new FileNotFoundException($"checkpoint '{path}' does not exist.", path); }
         return Load(bytes, path);
+    }
+
+    /// <summary>
+    /// Loads a checkpoint for the model: merges its config over the defaults and checks every parameter's path and shape
+    /// against <see cref="NeedleParameterLayout"/>; any problem is an InvalidDataException naming the file.
+    /// </summary>
+    public static (CheckpointData Data, NeedleConfig Config) LoadValidated(string path)
+    {
+        var data = Load(path);
+        var config = ConfigOf(data, path);
+        CheckpointValidator.Check(data, config).ThrowIfInvalid(path);
+        return (data, config);
+    }
+
+    /// <summary>The checkpoint's config merged over the defaults; bad values are an InvalidDataException naming <paramref name="name"/>.</summary>
+    public static NeedleConfig ConfigOf(CheckpointData data, string name)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        try
+        {
+            return NeedleConfig.FromDictionary(data.Config);
+        }
+        catch (Exception e) when (e is FormatException or InvalidCastException or OverflowException)
+        {
+            throw new InvalidDataException($"{name}: the config has a value of the wrong type ({e.Message}).", e);
+        }
+        catch (InvalidDataException e)
+        {
+            throw new InvalidDataException($"{name}: {e.Message}", e);
+        }
+        catch (NotSupportedException e)
+        {
+            throw new NotSupportedException($"{name}: {e.Message}", e);
+        }
     }
 
     /// <summary>Loads from a stream (e.g. an upload); <paramref name="name"/> is used in error messages.</summary>
