@@ -115,12 +115,12 @@ public sealed class HuggingFaceDownloaderTests : IDisposable
         var part = Path.Combine(_dir, "needle.pkl.part");
         Assert.True(File.Exists(part));
         var kept = new FileInfo(part).Length;
-        Assert.InRange(kept, 1, pkl.Length - 1);
+        Assert.InRange(kept, 0, pkl.Length - 1); // how much arrives before the reset is up to the OS
         Assert.False(File.Exists(Path.Combine(_dir, "needle.pkl")));
 
         var path = await client.DownloadFileAsync("needle.pkl", _dir);
         Assert.Equal(pkl, await File.ReadAllBytesAsync(path));
-        Assert.Contains(hub.Requests, r => r.Range == $"bytes={kept}-");
+        if (kept > 0) Assert.Contains(hub.Requests, r => r.Range == $"bytes={kept}-");
     }
 
     [Fact]
@@ -184,7 +184,7 @@ public sealed class HuggingFaceDownloaderTests : IDisposable
         });
         var e = await Assert.ThrowsAsync<HubDownloadException>(() => client.DownloadFileAsync("needle.pkl", _dir));
         Assert.Equal(HubFailure.Offline, e.Failure);
-        Assert.Contains("no answer", e.Message);
+        Assert.Contains($"Cannot reach http://127.0.0.1:{port}", e.Message);
         accepted.Cancel();
         await silent.ContinueWith(_ => { });
         listener.Stop();
@@ -196,7 +196,7 @@ public sealed class HuggingFaceDownloaderTests : IDisposable
         var pkl = Content(100_000, 8);
         await using var hub = await HubWithNeedleAsync(pkl, [1]);
         hub.StallAfterBytes = 10_000;
-        using (var client = Client(hub, readTimeout: TimeSpan.FromMilliseconds(300)))
+        using (var client = Client(hub, readTimeout: TimeSpan.FromSeconds(1)))
         {
             var e = await Assert.ThrowsAsync<HubDownloadException>(() => client.DownloadFileAsync("needle.pkl", _dir));
             Assert.Equal(HubFailure.Interrupted, e.Failure);
