@@ -214,7 +214,7 @@ public sealed class HuggingFaceDownloaderTests : IDisposable
     public async Task An_unresolvable_host_fails_as_offline()
     {
         // RFC 6761: .invalid never resolves, with or without network.
-        using var client = new HuggingFaceDownloader(new HubOptions { Endpoint = "http://needle-hub.invalid", ConnectTimeout = TimeSpan.FromSeconds(3) });
+        using var client = new HuggingFaceDownloader(new HubOptions { Endpoint = "http://needle-hub.invalid", ConnectTimeout = TimeSpan.FromSeconds(3), ReadTimeout = TimeSpan.FromSeconds(3) });
         var e = await Assert.ThrowsAsync<HubDownloadException>(() => client.DownloadFileAsync("needle.pkl", _dir));
         Assert.Equal(HubFailure.Offline, e.Failure);
         Assert.Contains("Cannot reach http://needle-hub.invalid", e.Message);
