@@ -75,6 +75,7 @@ def json_cases():
             "compact_unicode": json.dumps(v, separators=(",", ":"), ensure_ascii=False),
             "default": json.dumps(v),
             "sorted": json.dumps(v, sort_keys=True),
+            "indent2": json.dumps(v, indent=2),
         })
     for s in INVALID_JSON:
         try:

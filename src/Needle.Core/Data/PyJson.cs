@@ -48,6 +48,43 @@ public static class PyJson
         return sb.ToString();
     }
 
+    /// <summary><c>json.dumps(value, indent=n)</c>: items on their own lines, separators (",", ": "), empty containers inline.</summary>
+    public static string DumpsIndented(object? value, int indent = 2, bool ensureAscii = true)
+    {
+        var sb = new StringBuilder();
+        WriteIndented(sb, value, indent, 0, ensureAscii);
+        return sb.ToString();
+    }
+
+    private static void WriteIndented(StringBuilder sb, object? v, int indent, int level, bool ascii)
+    {
+        if (v is PyDict d && d.Count > 0)
+        {
+            sb.Append('{');
+            bool first = true;
+            foreach (var (k, val) in d.Items)
+            {
+                sb.Append(first ? "" : ",").Append('\n').Append(' ', indent * (level + 1));
+                first = false;
+                WriteString(sb, k, ascii);
+                sb.Append(": ");
+                WriteIndented(sb, val, indent, level + 1, ascii);
+            }
+            sb.Append('\n').Append(' ', indent * level).Append('}');
+        }
+        else if (v is System.Collections.IList list && list.Count > 0)
+        {
+            sb.Append('[');
+            for (int i = 0; i < list.Count; i++)
+            {
+                sb.Append(i == 0 ? "" : ",").Append('\n').Append(' ', indent * (level + 1));
+                WriteIndented(sb, list[i], indent, level + 1, ascii);
+            }
+            sb.Append('\n').Append(' ', indent * level).Append(']');
+        }
+        else Write(sb, v, compact: false, ascii, sortKeys: false);
+    }
+
     /// <summary>The upstream <c>_compact_json</c>: re-dump compactly, or return the input untouched if it is not JSON.</summary>
     public static string Compact(string text) => TryParse(text, out var v) ? Dumps(v) : text;
 

@@ -15,6 +15,7 @@ public sealed class PyJsonTests
             Assert.Equal(c.GetProperty("compact_unicode").GetString(), PyJson.Dumps(v, ensureAscii: false));
             Assert.Equal(c.GetProperty("default").GetString(), PyJson.Dumps(v, compact: false));
             Assert.Equal(c.GetProperty("sorted").GetString(), PyJson.Dumps(v, compact: false, sortKeys: true));
+            Assert.Equal(c.GetProperty("indent2").GetString(), PyJson.DumpsIndented(v));
         }
     }
 
