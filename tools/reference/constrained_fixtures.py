@@ -3,7 +3,8 @@
 a real SentencePiece BPE vocabulary, with a deterministic pseudo-model, so the C# port can replay every choice.
 
 Run: /usr/bin/python3 tools/reference/constrained_fixtures.py
-Writes tests/Needle.Core.Tests/Fixtures/Generation/constrained_cases.json:
+Writes tests/Needle.Core.Tests/Fixtures/Generation/bpe-600.model (the trained tokenizer, also used by the end-to-end
+generation tests) and tests/Needle.Core.Tests/Fixtures/Generation/constrained_cases.json:
   {"pieces": [piece per id], "cases": [{"tools": snake-cased compact tools JSON, "desired": [ids],
    "constrained": [ids chosen], "unconstrained": [ids chosen]}]}
 
@@ -206,6 +207,10 @@ if __name__ == "__main__":
             character_coverage=1.0, pad_id=0, eos_id=1, bos_id=2, unk_id=3, user_defined_symbols=["<tool_call>", "<tools>"],
             normalization_rule_name="identity", minloglevel=2)
         sp = spm.SentencePieceProcessor(model_file=os.path.join(tmp, "m.model"))
+        os.makedirs(OUT, exist_ok=True)
+        with open(os.path.join(tmp, "m.model"), "rb") as src, open(os.path.join(OUT, "bpe-600.model.tmp"), "wb") as dst:
+            dst.write(src.read())
+        os.replace(os.path.join(OUT, "bpe-600.model.tmp"), os.path.join(OUT, "bpe-600.model"))
     strings = token_strings(sp)
     cases = []
     for tool_index, wrong in WRONG:
