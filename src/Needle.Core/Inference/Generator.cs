@@ -8,7 +8,7 @@ namespace Needle.Core.Inference;
 /// Upstream's generate / generate_batch (needle-model.md §9.1) over any <see cref="INeedleModel"/>: snake_case the
 /// tool names, encode <c>query + &lt;tools&gt; + tools</c>, decode greedily from [EOS] (optionally constrained, §7)
 /// until EOS or MaxGenLen − 1 tokens, decode the ids, strip a leading &lt;tool_call&gt;, restore the tool names.
-/// One instance is not meant to be used from several threads at once.
+/// Holds no per-call state: safe to share between threads when the model is (SimpleAttentionNetwork is).
 /// </summary>
 public sealed class Generator
 {
