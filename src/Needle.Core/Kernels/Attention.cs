@@ -1,0 +1,197 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+
+namespace Needle.Core.Kernels;
+
+/// <summary>
+/// Masked multi-head attention with grouped K/V (GQA): query head h reads KV head h / (H / KV).
+/// Layouts are token-major, heads interleaved as the projections produce them: q (B, Tq, H·hd), k/v (B, Tk, KV·hd),
+/// out (B, Tq, H·hd). Scores = q·kᵀ · scale; disallowed keys get float.MinValue (not −∞: a fully masked row becomes
+/// uniform, like upstream); softmax in float32; out = probs·v.
+/// Mask = key padding (keyValid (B, Tk), optional) AND, when causal, key j ≤ queryOffset + i.
+/// </summary>
+public static unsafe class Attention
+{
+    /// <summary>Queries per (batch, head) at or above which scores go through the GEMM instead of dot products.</summary>
+    private const int GemmMinQueries = 8;
+
+    public static void Forward(ReadOnlySpan<float> q, ReadOnlySpan<float> k, ReadOnlySpan<float> v, Span<float> output,
+        int batch, int tq, int tk, int heads, int kvHeads, int headDim,
+        ReadOnlySpan<bool> keyValid, bool causal, int queryOffset, float scale, bool parallel = true)
+    {
+        if (heads % kvHeads != 0) throw new ArgumentException($"Attention: heads {heads} not a multiple of kv heads {kvHeads}.");
+        if (q.Length < batch * tq * heads * headDim || output.Length < batch * tq * heads * headDim)
+            throw new ArgumentException("Attention: q/output too short for (B, Tq, H·hd).");
+        if (k.Length < batch * tk * kvHeads * headDim || v.Length < batch * tk * kvHeads * headDim)
+            throw new ArgumentException("Attention: k/v too short for (B, Tk, KV·hd).");
+        if (!keyValid.IsEmpty && keyValid.Length < batch * tk) throw new ArgumentException("Attention: keyValid too short for (B, Tk).");
+        fixed (float* pq = q, pk = k, pv = v, po = output)
+        fixed (bool* pm = keyValid)
+        {
+            int ldq = heads * headDim, ldk = kvHeads * headDim;
+            var strides = new AttentionStrides(ldq, tq * ldq, ldk, tk * ldk, ldk, tk * ldk, ldq, tq * ldq);
+            Forward(pq, pk, pv, po, strides, batch, tq, tk, heads, kvHeads, headDim,
+                keyValid.IsEmpty ? null : pm, causal, queryOffset, scale, parallel);
+        }
+    }
+
+    /// <summary>
+    /// Pointer form with explicit strides, so q/k/v can live inside a fused QKV buffer or a KV cache.
+    /// keyValid (B, Tk) with rows Tk apart, or null for "all valid".
+    /// </summary>
+    public static void Forward(float* q, float* k, float* v, float* output, in AttentionStrides strides,
+        int batch, int tq, int tk, int heads, int kvHeads, int headDim,
+        bool* keyValid, bool causal, int queryOffset, float scale, bool parallel = true)
+    {
+        if (heads % kvHeads != 0) throw new ArgumentException($"Attention: heads {heads} not a multiple of kv heads {kvHeads}.");
+        var args = new Args
+        {
+            Q = q, K = k, V = v, O = output, KeyValid = keyValid, S = strides, Tq = tq, Tk = tk, Heads = heads,
+            KvHeads = kvHeads, HeadDim = headDim, Causal = causal, QueryOffset = queryOffset, Scale = scale,
+        };
+        var items = batch * heads;
+        if (!parallel || items == 1 || (long)items * tq * tk * headDim < 1 << 16)
+            for (var i = 0; i < items; i++) Item(args, i);
+        else
+            WorkerPool.Shared.For(items, i => Item(args, i));
+    }
+
+    private struct Args
+    {
+        public float* Q, K, V, O;
+        public bool* KeyValid;
+        public AttentionStrides S;
+        public int Tq, Tk, Heads, KvHeads, HeadDim, QueryOffset;
+        public bool Causal;
+        public float Scale;
+    }
+
+    [ThreadStatic] private static float[]? _scores;
+
+    /// <summary>One (batch row, query head) pair, single-threaded.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Item(in Args a, int item)
+    {
+        int b = item / a.Heads, h = item % a.Heads, kvh = h / (a.Heads / a.KvHeads), hd = a.HeadDim;
+        int ldq = a.S.QRow, ldk = a.S.KRow, ldv = a.S.VRow, ldo = a.S.ORow;
+        var q = a.Q + (long)b * a.S.QBatch + h * hd;
+        var k = a.K + (long)b * a.S.KBatch + kvh * hd;
+        var v = a.V + (long)b * a.S.VBatch + kvh * hd;
+        var o = a.O + (long)b * a.S.OBatch + h * hd;
+        var valid = a.KeyValid == null ? null : a.KeyValid + (long)b * a.Tk;
+        var need = a.Tq * a.Tk;
+        if (_scores is null || _scores.Length < need) _scores = GC.AllocateUninitializedArray<float>(Math.Max(need, 4096), pinned: true);
+        fixed (float* s = _scores)
+        {
+            // scores (Tq, Tk) = q (Tq, hd) · kᵀ
+            if (a.Tq >= GemmMinQueries)
+                Gemm.MatMul(q, ldq, false, k, ldk, true, s, a.Tk, a.Tq, a.Tk, hd, accumulate: false, parallel: false);
+            else
+                for (var i = 0; i < a.Tq; i++)
+                for (var j = 0; j < a.Tk; j++)
+                    s[i * a.Tk + j] = Dot(q + (long)i * ldq, k + (long)j * ldk, hd);
+            for (var i = 0; i < a.Tq; i++)
+            {
+                var row = new Span<float>(s + (long)i * a.Tk, a.Tk);
+                var lastAllowed = a.Causal ? a.QueryOffset + i : int.MaxValue;
+                for (var j = 0; j < row.Length; j++)
+                    row[j] = (valid == null || valid[j]) && j <= lastAllowed ? row[j] * a.Scale : float.MinValue;
+                Softmax.Row(row);
+            }
+            // out (Tq, hd) = probs (Tq, Tk) · v (Tk, hd)
+            if (a.Tq >= GemmMinQueries)
+                Gemm.MatMul(s, a.Tk, false, v, ldv, false, o, ldo, a.Tq, hd, a.Tk, accumulate: false, parallel: false);
+            else
+                for (var i = 0; i < a.Tq; i++) WeightedSum(s + (long)i * a.Tk, v, ldv, a.Tk, o + (long)i * ldo, hd);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static float Dot(float* x, float* y, int n) => Simd.Level switch
+    {
+        SimdLevel.Vector512 => Dot<Ops512, Vector512<float>>(x, y, n),
+        SimdLevel.Vector256 => Dot<Ops256, Vector256<float>>(x, y, n),
+        SimdLevel.Vector128 => Dot<Ops128, Vector128<float>>(x, y, n),
+        _ => Dot<OpsScalar, float>(x, y, n),
+    };
+
+    private static float Dot<TOps, TVec>(float* x, float* y, int n) where TOps : struct, IVecOps<TVec> where TVec : struct
+    {
+        var w = TOps.Count;
+        var acc = TOps.Zero;
+        var i = 0;
+        for (; i <= n - w; i += w) acc = TOps.Fma(TOps.Load(x + i), TOps.Load(y + i), acc);
+        var sum = TOps.Sum(acc);
+        for (; i < n; i++) sum += x[i] * y[i];
+        return sum;
+    }
+
+    /// <summary>o (hd) = Σ_j p[j] · v[j, :] with v rows ldv apart.</summary>
+    private static void WeightedSum(float* p, float* v, int ldv, int tk, float* o, int hd)
+    {
+        switch (Simd.Level)
+        {
+            case SimdLevel.Vector512: WeightedSum<Ops512, Vector512<float>>(p, v, ldv, tk, o, hd); break;
+            case SimdLevel.Vector256: WeightedSum<Ops256, Vector256<float>>(p, v, ldv, tk, o, hd); break;
+            case SimdLevel.Vector128: WeightedSum<Ops128, Vector128<float>>(p, v, ldv, tk, o, hd); break;
+            default: WeightedSum<OpsScalar, float>(p, v, ldv, tk, o, hd); break;
+        }
+    }
+
+    private static void WeightedSum<TOps, TVec>(float* p, float* v, int ldv, int tk, float* o, int hd)
+        where TOps : struct, IVecOps<TVec> where TVec : struct
+    {
+        var w = TOps.Count;
+        var d = 0;
+        for (; d <= hd - w; d += w)
+        {
+            var acc = TOps.Zero;
+            for (var j = 0; j < tk; j++) acc = TOps.Fma(TOps.Broadcast(p[j]), TOps.Load(v + (long)j * ldv + d), acc);
+            TOps.Store(o + d, acc);
+        }
+        for (; d < hd; d++)
+        {
+            var acc = 0f;
+            for (var j = 0; j < tk; j++) acc += p[j] * v[(long)j * ldv + d];
+            o[d] = acc;
+        }
+    }
+
+    /// <summary>The reference: per head, in double, with the upstream mask semantics.</summary>
+    public static void ForwardNaive(ReadOnlySpan<float> q, ReadOnlySpan<float> k, ReadOnlySpan<float> v, Span<float> output,
+        int batch, int tq, int tk, int heads, int kvHeads, int headDim,
+        ReadOnlySpan<bool> keyValid, bool causal, int queryOffset, float scale)
+    {
+        var group = heads / kvHeads;
+        var s = new double[tk];
+        for (var b = 0; b < batch; b++)
+        for (var h = 0; h < heads; h++)
+        {
+            var kvh = h / group;
+            for (var i = 0; i < tq; i++)
+            {
+                for (var j = 0; j < tk; j++)
+                {
+                    var allowed = (keyValid.IsEmpty || keyValid[b * tk + j]) && (!causal || j <= queryOffset + i);
+                    if (!allowed) { s[j] = float.MinValue; continue; }
+                    double dot = 0;
+                    for (var d = 0; d < headDim; d++)
+                        dot += (double)q[((b * tq + i) * heads + h) * headDim + d] * k[((b * tk + j) * kvHeads + kvh) * headDim + d];
+                    s[j] = dot * scale;
+                }
+                var max = s.Max();
+                double sum = 0;
+                for (var j = 0; j < tk; j++) sum += s[j] = Math.Exp(s[j] - max);
+                for (var d = 0; d < headDim; d++)
+                {
+                    double acc = 0;
+                    for (var j = 0; j < tk; j++) acc += s[j] / sum * v[((b * tk + j) * kvHeads + kvh) * headDim + d];
+                    output[((b * tq + i) * heads + h) * headDim + d] = (float)acc;
+                }
+            }
+        }
+    }
+}
+
+/// <summary>Element strides of the attention operands: per row (token) and per batch row, for q, k, v and out.</summary>
+public readonly record struct AttentionStrides(int QRow, long QBatch, int KRow, long KBatch, int VRow, long VBatch, int ORow, long OBatch);

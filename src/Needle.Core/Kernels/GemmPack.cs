@@ -1,0 +1,84 @@
+using System.Runtime.CompilerServices;
+
+namespace Needle.Core.Kernels;
+
+/// <summary>Packs GEMM operands into micro-panels: A as MR-row slivers (k-major), B as NR-column slivers (k-major),
+/// zero-padded at the edges so the micro-kernel never branches on the inner loop.</summary>
+internal static unsafe class GemmPack
+{
+    /// <summary>Packs op(A)[ic.., pc..] (mc × kc) into ceil(mc/mr) panels of (kc, mr).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void PackA(float* a, int lda, bool transA, int ic, int pc, int mc, int kc, int mr, float* dst)
+    {
+        for (var i = 0; i < mc; i += mr)
+        {
+            var rows = Math.Min(mr, mc - i);
+            var panel = dst + (long)i * kc;
+            if (transA)
+            {
+                // A stored (K, M): the mr values of one k are contiguous.
+                for (var p = 0; p < kc; p++)
+                {
+                    var src = a + (long)(pc + p) * lda + ic + i;
+                    var d = panel + p * mr;
+                    var r = 0;
+                    for (; r < rows; r++) d[r] = src[r];
+                    for (; r < mr; r++) d[r] = 0f;
+                }
+            }
+            else
+            {
+                // A stored (M, K): read each row contiguously, scatter with stride mr.
+                for (var r = 0; r < rows; r++)
+                {
+                    var src = a + (long)(ic + i + r) * lda + pc;
+                    var d = panel + r;
+                    for (var p = 0; p < kc; p++) d[p * mr] = src[p];
+                }
+                for (var r = rows; r < mr; r++)
+                {
+                    var d = panel + r;
+                    for (var p = 0; p < kc; p++) d[p * mr] = 0f;
+                }
+            }
+        }
+    }
+
+    /// <summary>Packs op(B)[pc.., jc..] (kc × nc) into ceil(nc/nr) panels of (kc, nr).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void PackB(float* b, int ldb, bool transB, int pc, int jc, int kc, int nc, int nr, float* dst)
+    {
+        for (var j = 0; j < nc; j += nr)
+        {
+            var cols = Math.Min(nr, nc - j);
+            var panel = dst + (long)j * kc;
+            if (!transB)
+            {
+                // B stored (K, N): each k gives nr contiguous values.
+                var bytes = cols * sizeof(float);
+                for (var p = 0; p < kc; p++)
+                {
+                    var src = b + (long)(pc + p) * ldb + jc + j;
+                    var d = panel + p * nr;
+                    Buffer.MemoryCopy(src, d, bytes, bytes);
+                    for (var col = cols; col < nr; col++) d[col] = 0f;
+                }
+            }
+            else
+            {
+                // B stored (N, K): read each column of op(B) contiguously, scatter with stride nr.
+                for (var col = 0; col < cols; col++)
+                {
+                    var src = b + (long)(jc + j + col) * ldb + pc;
+                    var d = panel + col;
+                    for (var p = 0; p < kc; p++) d[p * nr] = src[p];
+                }
+                for (var col = cols; col < nr; col++)
+                {
+                    var d = panel + col;
+                    for (var p = 0; p < kc; p++) d[p * nr] = 0f;
+                }
+            }
+        }
+    }
+}

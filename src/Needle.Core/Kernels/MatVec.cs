@@ -1,0 +1,164 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+
+namespace Needle.Core.Kernels;
+
+/// <summary>
+/// y (M, N) = x (M, K) · Wᵀ for W in <see cref="PackedRows"/> (N, K): the decode-time product, where M is the number of
+/// rows being decoded (often 1) and the cost is reading W once. Float16 weights are widened on the fly with an exact
+/// integer trick (bits &lt;&lt; 13, times 2^112, sign restored), which handles normals and subnormals.
+/// Split over N on the worker pool when large.
+/// </summary>
+public static unsafe class MatVec
+{
+    private const long ParallelThreshold = 1 << 17; // N·K weights
+    private static readonly float TwoPow112 = BitConverter.Int32BitsToSingle(0x77800000);
+
+    public static void Forward(ReadOnlySpan<float> x, PackedRows w, Span<float> y, int m, bool parallel = true)
+    {
+        int n = w.Rows, k = w.Cols;
+        if (x.Length < m * k || y.Length < m * n) throw new ArgumentException($"MatVec: need x ({m}, {k}) and y ({m}, {n}).");
+        fixed (float* px = x, py = y)
+        {
+            nint xp = (nint)px, yp = (nint)py;
+            var parts = parallel && (long)n * k >= ParallelThreshold ? Math.Min(WorkerPool.Shared.Threads, n / 16) : 1;
+            if (parts <= 1) { Range(w, (float*)xp, (float*)yp, m, 0, n); return; }
+            WorkerPool.Shared.For(parts, p =>
+            {
+                var n0 = (int)((long)n * p / parts) & ~15;
+                var n1 = p == parts - 1 ? n : (int)((long)n * (p + 1) / parts) & ~15;
+                Range(w, (float*)xp, (float*)yp, m, n0, n1);
+            });
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Range(PackedRows w, float* x, float* y, int m, int n0, int n1)
+    {
+        int n = w.Rows, k = w.Cols;
+        var level = Simd.Level;
+        if (w.Single is { } single)
+        {
+            fixed (float* ws = single)
+                for (var r = n0; r < n1; r++)
+                for (var i = 0; i < m; i++)
+                    y[(long)i * n + r] = DotF32(level, x + (long)i * k, ws + (long)r * k, k);
+            return;
+        }
+        var row = stackalloc float[m > 1 ? k : 1];
+        fixed (ushort* wh = w.Half)
+            for (var r = n0; r < n1; r++)
+            {
+                var wr = wh + (long)r * k;
+                if (m == 1) { y[r] = DotF16(level, x, wr, k); continue; }
+                WidenRow(level, wr, row, k);
+                for (var i = 0; i < m; i++) y[(long)i * n + r] = DotF32(level, x + (long)i * k, row, k);
+            }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<float> Widen512(Vector512<uint> h)
+    {
+        var mag = Vector512.AsSingle((h & Vector512.Create(0x7fffu)) << 13) * Vector512.Create(TwoPow112);
+        return Vector512.AsSingle(Vector512.AsUInt32(mag) | ((h & Vector512.Create(0x8000u)) << 16));
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<float> Widen256(Vector256<uint> h)
+    {
+        var mag = Vector256.AsSingle((h & Vector256.Create(0x7fffu)) << 13) * Vector256.Create(TwoPow112);
+        return Vector256.AsSingle(Vector256.AsUInt32(mag) | ((h & Vector256.Create(0x8000u)) << 16));
+    }
+
+    private static float DotF16(SimdLevel level, float* x, ushort* w, int k)
+    {
+        var i = 0;
+        var sum = 0f;
+        if (level == SimdLevel.Vector512)
+        {
+            Vector512<float> a0 = default, a1 = default;
+            for (; i <= k - 32; i += 32)
+            {
+                var h = Vector512.Load(w + i);
+                a0 = Vector512.FusedMultiplyAdd(Vector512.Load(x + i), Widen512(Vector512.WidenLower(h)), a0);
+                a1 = Vector512.FusedMultiplyAdd(Vector512.Load(x + i + 16), Widen512(Vector512.WidenUpper(h)), a1);
+            }
+            sum = Vector512.Sum(a0 + a1);
+        }
+        else if (level == SimdLevel.Vector256)
+        {
+            Vector256<float> a0 = default, a1 = default;
+            for (; i <= k - 16; i += 16)
+            {
+                var h = Vector256.Load(w + i);
+                a0 = Vector256.FusedMultiplyAdd(Vector256.Load(x + i), Widen256(Vector256.WidenLower(h)), a0);
+                a1 = Vector256.FusedMultiplyAdd(Vector256.Load(x + i + 8), Widen256(Vector256.WidenUpper(h)), a1);
+            }
+            sum = Vector256.Sum(a0 + a1);
+        }
+        for (; i < k; i++) sum += x[i] * (float)BitConverter.UInt16BitsToHalf(w[i]);
+        return sum;
+    }
+
+    private static void WidenRow(SimdLevel level, ushort* w, float* dst, int k)
+    {
+        var i = 0;
+        if (level == SimdLevel.Vector512)
+            for (; i <= k - 32; i += 32)
+            {
+                var h = Vector512.Load(w + i);
+                Widen512(Vector512.WidenLower(h)).Store(dst + i);
+                Widen512(Vector512.WidenUpper(h)).Store(dst + i + 16);
+            }
+        else if (level == SimdLevel.Vector256)
+            for (; i <= k - 16; i += 16)
+            {
+                var h = Vector256.Load(w + i);
+                Widen256(Vector256.WidenLower(h)).Store(dst + i);
+                Widen256(Vector256.WidenUpper(h)).Store(dst + i + 8);
+            }
+        for (; i < k; i++) dst[i] = (float)BitConverter.UInt16BitsToHalf(w[i]);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static float DotF32(SimdLevel level, float* x, float* w, int k) => level switch
+    {
+        SimdLevel.Vector512 => Dot<Ops512, Vector512<float>>(x, w, k),
+        SimdLevel.Vector256 => Dot<Ops256, Vector256<float>>(x, w, k),
+        SimdLevel.Vector128 => Dot<Ops128, Vector128<float>>(x, w, k),
+        _ => Dot<OpsScalar, float>(x, w, k),
+    };
+
+    private static float Dot<TOps, TVec>(float* x, float* y, int n) where TOps : struct, IVecOps<TVec> where TVec : struct
+    {
+        var w = TOps.Count;
+        TVec a0 = TOps.Zero, a1 = TOps.Zero;
+        var i = 0;
+        for (; i <= n - 2 * w; i += 2 * w)
+        {
+            a0 = TOps.Fma(TOps.Load(x + i), TOps.Load(y + i), a0);
+            a1 = TOps.Fma(TOps.Load(x + i + w), TOps.Load(y + i + w), a1);
+        }
+        for (; i <= n - w; i += w) a0 = TOps.Fma(TOps.Load(x + i), TOps.Load(y + i), a0);
+        var sum = TOps.Sum(TOps.Add(a0, a1));
+        for (; i < n; i++) sum += x[i] * y[i];
+        return sum;
+    }
+
+    /// <summary>The reference, in double, reading the stored weights exactly.</summary>
+    public static void ForwardNaive(ReadOnlySpan<float> x, PackedRows w, Span<float> y, int m)
+    {
+        int n = w.Rows, k = w.Cols;
+        for (var i = 0; i < m; i++)
+        for (var r = 0; r < n; r++)
+        {
+            double acc = 0;
+            for (var j = 0; j < k; j++)
+            {
+                var wv = w.Single is { } s ? s[r * k + j] : (float)BitConverter.UInt16BitsToHalf(w.Half![r * k + j]);
+                acc += (double)x[i * k + j] * wv;
+            }
+            y[i * n + r] = (float)acc;
+        }
+    }
+}

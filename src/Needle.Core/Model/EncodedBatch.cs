@@ -1,0 +1,37 @@
+using Needle.Core.Inference;
+
+namespace Needle.Core.Model;
+
+/// <summary>The encoder's output for a padded batch plus every decoder layer's cross-attention K/V, computed once.</summary>
+internal sealed class EncodedBatch : IEncodedBatch
+{
+    public required SimpleAttentionNetwork Owner { get; init; }
+    public required int BatchSize { get; init; }
+    public required int Length { get; init; }        // T_e (padded)
+    public required int[] Tokens { get; init; }      // (B, T_e), PAD-filled
+    public required bool[] KeyValid { get; init; }   // (B, T_e): token != PAD
+    public required float[] Output { get; init; }    // (B, T_e, D): enc_out after the final norm
+    public required float[][] CrossKv { get; init; } // per decoder layer (B, T_e, 2·KV·hd): normalized k | v
+    public bool Disposed { get; private set; }
+
+    public void Dispose() => Disposed = true;
+}
+
+/// <summary>One batch's decoder self-attention KV cache, grown by doubling.</summary>
+internal sealed class DecoderState : IDecoderState
+{
+    public required EncodedBatch Encoded { get; init; }
+    public required float[][] SelfKv { get; set; }   // per layer (B, Capacity, 2·KV·hd): k (roped, normed) | v
+    public int Capacity { get; set; }
+    public int Length { get; set; }
+    public bool Disposed { get; private set; }
+
+    // Step scratch, reused: (B, D), (B, (H+2KV)·hd), (B, H·hd), (B, D)
+    public required float[] X { get; init; }
+    public required float[] H { get; init; }
+    public required float[] Qkv { get; init; }
+    public required float[] Attn { get; init; }
+    public required float[] O { get; init; }
+
+    public void Dispose() => Disposed = true;
+}

@@ -1,0 +1,168 @@
+using Needle.Core.Inference;
+using Needle.Core.Kernels;
+using Needle.Core.Tensors;
+
+namespace Needle.Core.Model;
+
+public sealed unsafe partial class SimpleAttentionNetwork
+{
+    // ---------------------------------------------------------------- full-sequence decoder (teacher forcing)
+
+    /// <summary>
+    /// Teacher-forced forward pass: logits (B, T_d, V) for sources (right-padded with PAD, PAD keys masked) and targets
+    /// (right-padded with PAD; causal self-attention only, like upstream inference).
+    /// </summary>
+    public Tensor Forward(IReadOnlyList<int[]> sources, IReadOnlyList<int[]> targets)
+    {
+        ArgumentNullException.ThrowIfNull(targets);
+        if (targets.Count != sources.Count)
+            throw new ArgumentException($"Forward: {sources.Count} sources but {targets.Count} targets.", nameof(targets));
+        using var enc = Encode(sources);
+        return Decode((EncodedBatch)enc, targets);
+    }
+
+    /// <summary>Teacher-forced decoder over an encoded batch: logits (B, T_d, V).</summary>
+    public Tensor Decode(IEncodedBatch encoded, IReadOnlyList<int[]> targets)
+    {
+        var enc = Own(encoded);
+        int b = enc.BatchSize, t = targets.Max(s => s.Length);
+        if (targets.Count != b) throw new ArgumentException($"Decode: batch of {b} but {targets.Count} targets.", nameof(targets));
+        if (t == 0) throw new ArgumentException("Decode: targets are empty.", nameof(targets));
+        var tokens = new int[b * t];
+        Array.Fill(tokens, Config.PadTokenId);
+        for (var i = 0; i < b; i++) targets[i].CopyTo(tokens, i * t);
+
+        var y = new float[b * t * _d]; // (B, T_d, D)
+        Elementwise.EmbeddingGather(_embedding, _d, tokens, y, _embScale);
+        for (var l = 0; l < _decSelf.Length; l++)
+        {
+            SelfAttentionBlock(y, b, t, _decSelf[l], _decNorm0[l], _decSelfGate[l], keyValid: null, causal: true);
+            CrossAttentionBlock(y, b, t, enc, l);
+        }
+        ZcRmsNorm.Forward(y, _decFinalNorm, y, b * t, _d);
+        var logits = new Tensor(b, t, _vocab);
+        Gemm.MatMul(y, _embedding, logits.Data, b * t, _vocab, _d, transB: true); // tied: h · Eᵀ
+        return logits;
+    }
+
+    // ---------------------------------------------------------------- incremental decoder (KV cache)
+
+    public IDecoderState StartDecoder(IEncodedBatch encoded)
+    {
+        var enc = Own(encoded);
+        var b = enc.BatchSize;
+        const int capacity = 16;
+        return new DecoderState
+        {
+            Encoded = enc,
+            Capacity = capacity,
+            SelfKv = Layers(_decSelf.Length, _ => new float[b * capacity * 2 * _kvDim]),
+            X = new float[b * _d], H = new float[b * _d], Qkv = new float[b * _qkvDim],
+            Attn = new float[b * _qDim], O = new float[b * _d],
+        };
+    }
+
+    public void DecodeStep(IDecoderState state, ReadOnlySpan<int> tokens, Span<float> logits)
+    {
+        if (state is not DecoderState s || !ReferenceEquals(s.Encoded.Owner, this))
+            throw new ArgumentException("The decoder state was not started by this model.", nameof(state));
+        if (s.Disposed || s.Encoded.Disposed) throw new ObjectDisposedException(nameof(IDecoderState));
+        var b = s.Encoded.BatchSize;
+        if (tokens.Length != b) throw new ArgumentException($"DecodeStep: {tokens.Length} tokens for a batch of {b}.", nameof(tokens));
+        if (logits.Length < b * _vocab) throw new ArgumentException($"DecodeStep: logits needs {b}×{_vocab} floats.", nameof(logits));
+        var pos = s.Length;
+        if (pos == s.Capacity) Grow(s);
+        var kvRow = 2 * _kvDim;
+
+        Elementwise.EmbeddingGather(_embedding, _d, tokens, s.X, _embScale); // (B, D)
+        for (var l = 0; l < _decSelf.Length; l++)
+        {
+            var w = _decSelf[l];
+            ZcRmsNorm.Forward(s.X, _decNorm0[l], s.H, b, _d);
+            MatVec.Forward(s.H, w.DecodeQkv!, s.Qkv, b);                   // (B, (H+2KV)·hd)
+            QkNorm(s.Qkv, b, _qkvDim, w, withK: true);
+            for (var i = 0; i < b; i++)                                     // every batch row is one token at `pos`
+            {
+                var row = s.Qkv.AsSpan(i * _qkvDim, _qkvDim);
+                Rope.Forward(row, 1, _heads, pos, _rope);
+                Rope.Forward(row[_qDim..], 1, _kvHeads, pos, _rope);
+            }
+            var cache = s.SelfKv[l];                                        // (B, Capacity, 2·KV·hd)
+            for (var i = 0; i < b; i++)
+                s.Qkv.AsSpan(i * _qkvDim + _qDim, kvRow).CopyTo(cache.AsSpan((i * s.Capacity + pos) * kvRow, kvRow));
+            fixed (float* pq = s.Qkv, pc = cache, po = s.Attn)
+            {
+                var st = new AttentionStrides(_qkvDim, _qkvDim, kvRow, (long)s.Capacity * kvRow, kvRow, (long)s.Capacity * kvRow, _qDim, _qDim);
+                Attention.Forward(pq, pc, pc + _kvDim, po, st, b, 1, pos + 1, _heads, _kvHeads, _hd, null, false, 0, _attnScale);
+            }
+            MatVec.Forward(s.Attn, w.DecodeOut!, s.O, b);
+            Elementwise.GatedResidualAdd(s.X, s.O, _decSelfGate[l]);
+
+            var cw = _decCross[l];
+            ZcRmsNorm.Forward(s.X, _decNorm1[l], s.H, b, _d);
+            MatVec.Forward(s.H, cw.DecodeQ!, s.Qkv, b);                    // q only: (B, H·hd)
+            QkNorm(s.Qkv, b, _qDim, cw, withK: false);
+            CrossAttend(s.Qkv, s.Encoded, l, s.Attn, b, 1, _qDim);
+            MatVec.Forward(s.Attn, cw.DecodeOut!, s.O, b);
+            Elementwise.GatedResidualAdd(s.X, s.O, _decCrossGate[l]);
+        }
+        ZcRmsNorm.Forward(s.X, _decFinalNorm, s.H, b, _d);
+        MatVec.Forward(s.H, _decodeLogits, logits, b);                     // tied: h · Eᵀ, (B, V)
+        s.Length = pos + 1;
+    }
+
+    private void Grow(DecoderState s)
+    {
+        var b = s.Encoded.BatchSize;
+        var kvRow = 2 * _kvDim;
+        var capacity = s.Capacity * 2;
+        var grown = new float[s.SelfKv.Length][];
+        for (var l = 0; l < grown.Length; l++)
+        {
+            grown[l] = new float[b * capacity * kvRow];
+            for (var i = 0; i < b; i++)
+                s.SelfKv[l].AsSpan(i * s.Capacity * kvRow, s.Length * kvRow).CopyTo(grown[l].AsSpan(i * capacity * kvRow));
+        }
+        s.SelfKv = grown;
+        s.Capacity = capacity;
+    }
+
+    // ---------------------------------------------------------------- contrastive head
+
+    public float[] EncodeContrastive(int[] tokens) => EncodeContrastive([tokens])[0];
+
+    /// <summary>
+    /// Retrieval embeddings: mean of enc_out over non-PAD positions (divisor max(count, 1)), relu(·W_h + b_h), ·W_p,
+    /// L2-normalized with 1e-12 inside the sqrt. One (contrastive_dim) vector per sequence.
+    /// </summary>
+    public float[][] EncodeContrastive(IReadOnlyList<int[]> sequences)
+    {
+        using var encoded = Encode(sequences);
+        var enc = (EncodedBatch)encoded;
+        int t = enc.Length, cd = Config.ContrastiveDim;
+        var result = new float[enc.BatchSize][];
+        var pooled = new float[_d];
+        var hidden = new float[cd];
+        for (var i = 0; i < enc.BatchSize; i++)
+        {
+            Array.Clear(pooled);
+            var count = 0;
+            for (var j = 0; j < t; j++)
+            {
+                if (!enc.KeyValid[i * t + j]) continue;
+                count++;
+                System.Numerics.Tensors.TensorPrimitives.Add(pooled, enc.Output.AsSpan((i * t + j) * _d, _d), pooled);
+            }
+            System.Numerics.Tensors.TensorPrimitives.Multiply(pooled, 1f / Math.Max(count, 1), pooled);
+            Gemm.MatMul(pooled, _contrastiveHidden, hidden, 1, cd, _d, parallel: false);
+            for (var c = 0; c < cd; c++) hidden[c] = MathF.Max(0f, hidden[c] + _contrastiveBias[c]);
+            var v = result[i] = new float[cd];
+            Gemm.MatMul(hidden, _contrastiveProj, v, 1, cd, cd, parallel: false);
+            double ss = 0;
+            foreach (var x in v) ss += (double)x * x;
+            var inv = (float)(1.0 / Math.Sqrt(ss + 1e-12));
+            System.Numerics.Tensors.TensorPrimitives.Multiply(v, inv, v);
+        }
+        return result;
+    }
+}

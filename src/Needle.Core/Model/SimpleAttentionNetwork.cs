@@ -1,0 +1,205 @@
+using Needle.Core.Checkpoints;
+using Needle.Core.Inference;
+using Needle.Core.Kernels;
+using Needle.Core.Tensors;
+
+namespace Needle.Core.Model;
+
+/// <summary>
+/// Needle's encoder–decoder (needle-model.md §2) in float32 on our kernels: gated pre-norm attention blocks with
+/// ZC-RMSNorm, QK-norm, RoPE on self-attention, GQA, no feed-forward, tied output embedding, and the contrastive head.
+/// Thread-safe: all per-call state lives in the returned batch/state objects.
+/// </summary>
+public sealed unsafe partial class SimpleAttentionNetwork : INeedleModel
+{
+    public NeedleConfig Config { get; }
+
+    /// <summary>Storage of the decode-time (matrix-vector) weights.</summary>
+    public WeightPrecision DecodePrecision { get; }
+
+    private readonly int _d, _heads, _kvHeads, _hd, _qDim, _kvDim, _qkvDim, _vocab;
+    private readonly float _embScale, _attnScale;
+    private readonly float[] _embedding;                 // (V, D)
+    private readonly AttentionWeights[] _enc;            // per encoder layer: self-attention
+    private readonly float[][] _encNorm;                 // per layer (D)
+    private readonly float[] _encGate;                   // (L_e)
+    private readonly float[] _encFinalNorm;              // (D)
+    private readonly AttentionWeights[] _decSelf, _decCross;
+    private readonly float[][] _decNorm0, _decNorm1;     // per layer (D)
+    private readonly float[] _decSelfGate, _decCrossGate; // (L_d)
+    private readonly float[] _decFinalNorm;              // (D)
+    private readonly float[] _contrastiveHidden;         // (D, C)
+    private readonly float[] _contrastiveBias;           // (C)
+    private readonly float[] _contrastiveProj;           // (C, C)
+    private readonly PackedRows _decodeLogits;           // (V, D): tied output projection
+    private readonly RopeTable _rope;
+
+    public SimpleAttentionNetwork(NeedleWeights weights, WeightPrecision decodePrecision = WeightPrecision.Float16)
+    {
+        ArgumentNullException.ThrowIfNull(weights);
+        var c = Config = weights.Config;
+        _d = c.DModel; _heads = c.NumHeads; _kvHeads = c.NumKvHeads; _hd = c.HeadDim; _vocab = c.VocabSize;
+        _qDim = _heads * _hd; _kvDim = _kvHeads * _hd; _qkvDim = _qDim + 2 * _kvDim;
+        _embScale = MathF.Sqrt(_d);
+        _attnScale = 1f / MathF.Sqrt(_hd);
+        _embedding = weights[NeedleWeights.Embedding].Data;
+        _rope = new RopeTable(_hd, c.RopeTheta, 1024);
+
+        const string eb = NeedleWeights.EncoderBlock, db = NeedleWeights.DecoderBlock;
+        _enc = Layers(c.NumEncoderLayers, l => AttentionWeights.Load(weights, eb + "self_attn/", l));
+        _encNorm = Layers(c.NumEncoderLayers, l => weights[eb + "ZCRMSNorm_0/scale"].Slice(l).ToArray());
+        _encGate = weights[eb + "attn_gate"].Data;
+        _encFinalNorm = weights[NeedleWeights.EncoderFinalNorm].Data;
+        _decSelf = Layers(c.NumDecoderLayers, l => AttentionWeights.Load(weights, db + "self_attn/", l));
+        _decCross = Layers(c.NumDecoderLayers, l => AttentionWeights.Load(weights, db + "cross_attn/", l));
+        _decNorm0 = Layers(c.NumDecoderLayers, l => weights[db + "ZCRMSNorm_0/scale"].Slice(l).ToArray());
+        _decNorm1 = Layers(c.NumDecoderLayers, l => weights[db + "ZCRMSNorm_1/scale"].Slice(l).ToArray());
+        _decSelfGate = weights[db + "self_attn_gate"].Data;
+        _decCrossGate = weights[db + "cross_attn_gate"].Data;
+        _decFinalNorm = weights[NeedleWeights.DecoderFinalNorm].Data;
+        _contrastiveHidden = weights[NeedleWeights.ContrastiveHiddenKernel].Data;
+        _contrastiveBias = weights[NeedleWeights.ContrastiveHiddenBias].Data;
+        _contrastiveProj = weights[NeedleWeights.ContrastiveProjKernel].Data;
+
+        // Decode-time copies: float16 unless some weight does not fit (then float32 for every matrix).
+        DecodePrecision = decodePrecision == WeightPrecision.Float16 && FitsHalf(weights) ? WeightPrecision.Float16 : WeightPrecision.Float32;
+        foreach (var w in _decSelf) w.PrepareDecode(_d, self: true, DecodePrecision);
+        foreach (var w in _decCross) w.PrepareDecode(_d, self: false, DecodePrecision);
+        _decodeLogits = PackedRows.FromRows(_embedding, _vocab, _d, DecodePrecision);
+    }
+
+    /// <summary>Builds the model from a loaded checkpoint (config merged over defaults, every parameter checked).</summary>
+    public static SimpleAttentionNetwork FromCheckpoint(CheckpointData checkpoint, string source = "checkpoint",
+        WeightPrecision decodePrecision = WeightPrecision.Float16)
+    {
+        ArgumentNullException.ThrowIfNull(checkpoint);
+        var config = NeedleConfig.FromDictionary(checkpoint.Config);
+        return new SimpleAttentionNetwork(NeedleWeights.FromDictionary(checkpoint.Params, config, source), decodePrecision);
+    }
+
+    private static T[] Layers<T>(int n, Func<int, T> make) => Enumerable.Range(0, n).Select(make).ToArray();
+
+    private static bool FitsHalf(NeedleWeights w)
+    {
+        foreach (var (path, t) in w.Params)
+        {
+            if (!path.StartsWith("decoder/", StringComparison.Ordinal) && path != NeedleWeights.Embedding) continue;
+            foreach (var v in t.Data)
+                if (!(MathF.Abs(v) <= 65504f)) return false;
+        }
+        return true;
+    }
+
+    // ---------------------------------------------------------------- encoder
+
+    public IEncodedBatch Encode(IReadOnlyList<int[]> sources)
+    {
+        ArgumentNullException.ThrowIfNull(sources);
+        if (sources.Count == 0) throw new ArgumentException("Encode needs at least one sequence.", nameof(sources));
+        int b = sources.Count, t = Math.Max(1, sources.Max(s => s?.Length ?? throw new ArgumentException("null source sequence")));
+        var tokens = new int[b * t];
+        Array.Fill(tokens, Config.PadTokenId);
+        for (var i = 0; i < b; i++) sources[i].CopyTo(tokens, i * t);
+        var keyValid = tokens.Select(id => id != Config.PadTokenId).ToArray();
+
+        var x = new float[b * t * _d]; // (B, T_e, D)
+        Elementwise.EmbeddingGather(_embedding, _d, tokens, x, _embScale);
+        for (var l = 0; l < _enc.Length; l++)
+            SelfAttentionBlock(x, b, t, _enc[l], _encNorm[l], _encGate[l], keyValid, causal: false);
+        ZcRmsNorm.Forward(x, _encFinalNorm, x, b * t, _d);
+
+        // Cross-attention K/V of every decoder layer: (B, T_e, 2·KV·hd), k normalized per head, no RoPE.
+        var crossKv = new float[_decCross.Length][];
+        for (var l = 0; l < _decCross.Length; l++)
+        {
+            var kv = crossKv[l] = new float[b * t * 2 * _kvDim];
+            Gemm.MatMul(x, _decCross[l].Kv, kv, b * t, 2 * _kvDim, _d);
+            for (var r = 0; r < b * t; r++)
+            {
+                var k = kv.AsSpan(r * 2 * _kvDim, _kvDim);
+                ZcRmsNorm.Forward(k, _decCross[l].KNorm, k, _kvHeads, _hd);
+            }
+        }
+        return new EncodedBatch
+        {
+            Owner = this, BatchSize = b, Length = t, Tokens = tokens, KeyValid = keyValid, Output = x, CrossKv = crossKv,
+        };
+    }
+
+    /// <summary>x += σ(gate) · SelfAttn(ZC(x)) over full sequences, x (B, T, D), RoPE at positions 0…T−1.</summary>
+    private void SelfAttentionBlock(float[] x, int b, int t, AttentionWeights w, float[] norm, float gate, bool[]? keyValid, bool causal)
+    {
+        var n = b * t;
+        var h = new float[n * _d];                 // (B·T, D)
+        ZcRmsNorm.Forward(x, norm, h, n, _d);
+        var qkv = new float[n * _qkvDim];          // (B·T, (H + 2KV)·hd)
+        Gemm.MatMul(h, w.Qkv, qkv, n, _qkvDim, _d);
+        QkNorm(qkv, n, _qkvDim, w, withK: true);
+        for (var i = 0; i < b; i++)
+        {
+            var rows = qkv.AsSpan(i * t * _qkvDim);
+            Rope.Forward(rows, t, _heads, 0, _rope, _qkvDim);
+            Rope.Forward(rows[_qDim..], t, _kvHeads, 0, _rope, _qkvDim);
+        }
+        var attn = new float[n * _qDim];           // (B·T, H·hd)
+        fixed (float* pq = qkv, po = attn)
+        fixed (bool* pm = keyValid)
+        {
+            var s = new AttentionStrides(_qkvDim, (long)t * _qkvDim, _qkvDim, (long)t * _qkvDim, _qkvDim, (long)t * _qkvDim, _qDim, (long)t * _qDim);
+            Attention.Forward(pq, pq + _qDim, pq + _qDim + _kvDim, po, s, b, t, t, _heads, _kvHeads, _hd,
+                keyValid is null ? null : pm, causal, 0, _attnScale);
+        }
+        Gemm.MatMul(attn, w.Out, h, n, _d, _qDim); // reuse h as the projection output (B·T, D)
+        Elementwise.GatedResidualAdd(x, h, gate);
+    }
+
+    /// <summary>QK-norm: ZC over each head's hd values of q (and k), rows of a (N, stride) buffer starting with q | k.</summary>
+    private void QkNorm(float[] buf, int rows, int stride, AttentionWeights w, bool withK)
+    {
+        for (var r = 0; r < rows; r++)
+        {
+            var q = buf.AsSpan(r * stride, _qDim);
+            ZcRmsNorm.Forward(q, w.QNorm, q, _heads, _hd);
+            if (!withK) continue;
+            var k = buf.AsSpan(r * stride + _qDim, _kvDim);
+            ZcRmsNorm.Forward(k, w.KNorm, k, _kvHeads, _hd);
+        }
+    }
+
+    /// <summary>y += σ(gate) · CrossAttn(q from ZC(y), K/V of the encoded batch), y (B, T_d, D), no RoPE.</summary>
+    private void CrossAttentionBlock(float[] y, int b, int t, EncodedBatch enc, int layer)
+    {
+        var w = _decCross[layer];
+        var n = b * t;
+        var h = new float[n * _d];
+        ZcRmsNorm.Forward(y, _decNorm1[layer], h, n, _d);
+        var q = new float[n * _qDim];
+        Gemm.MatMul(h, w.Q, q, n, _qDim, _d);
+        QkNorm(q, n, _qDim, w, withK: false);
+        var attn = new float[n * _qDim];
+        CrossAttend(q, enc, layer, attn, b, t, _qDim);
+        Gemm.MatMul(attn, w.Out, h, n, _d, _qDim);
+        Elementwise.GatedResidualAdd(y, h, _decCrossGate[layer]);
+    }
+
+    /// <summary>attn (B, T, H·hd) = attention of q (rows qRow apart) over the encoded batch's K/V, encoder padding masked.</summary>
+    private void CrossAttend(float[] q, EncodedBatch enc, int layer, float[] attn, int b, int t, int qRow)
+    {
+        var kv = enc.CrossKv[layer];
+        var te = enc.Length;
+        fixed (float* pq = q, pkv = kv, po = attn)
+        fixed (bool* pm = enc.KeyValid)
+        {
+            var s = new AttentionStrides(qRow, (long)t * qRow, 2 * _kvDim, (long)te * 2 * _kvDim, 2 * _kvDim, (long)te * 2 * _kvDim, _qDim, (long)t * _qDim);
+            Attention.Forward(pq, pkv, pkv + _kvDim, po, s, b, t, te, _heads, _kvHeads, _hd, pm, false, 0, _attnScale);
+        }
+    }
+
+    private EncodedBatch Own(IEncodedBatch encoded)
+    {
+        if (encoded is not EncodedBatch e || !ReferenceEquals(e.Owner, this))
+            throw new ArgumentException("The encoded batch was not produced by this model.", nameof(encoded));
+        if (e.Disposed) throw new ObjectDisposedException(nameof(IEncodedBatch));
+        return e;
+    }
+}

@@ -1,0 +1,164 @@
+using Needle.Core.Kernels;
+using static Needle.Core.Tests.Kernels.KernelTestUtil;
+
+namespace Needle.Core.Tests.Kernels;
+
+[Collection("Kernels")]
+public class ElementwiseKernelTests
+{
+    public static TheoryData<SimdLevel> AllLevels => Levels();
+
+    [Theory]
+    [MemberData(nameof(AllLevels))]
+    public void ZcRmsNorm_matches_naive_with_tails(SimdLevel level)
+    {
+        using var _ = Simd.Force(level);
+        var rng = new Random(3);
+        foreach (var (rows, dim) in new[] { (1, 1), (3, 7), (5, 64), (2, 513), (4, 33) })
+        {
+            var x = Random(rng, rows * dim, 3f);
+            var g = Random(rng, dim, 0.5f);
+            var expected = new float[rows * dim];
+            var actual = new float[rows * dim];
+            ZcRmsNorm.ForwardNaive(x, g, expected, rows, dim);
+            ZcRmsNorm.Forward(x, g, actual, rows, dim);
+            AssertClose(expected, actual, 1e-5f, $"{level} {rows}x{dim}");
+        }
+    }
+
+    [Fact]
+    public void ZcRmsNorm_with_zero_gamma_gives_unit_rms()
+    {
+        var x = Random(new Random(5), 64, 10f);
+        var y = new float[64];
+        ZcRmsNorm.Forward(x, new float[64], y, 1, 64);
+        var ms = y.Select(v => (double)v * v).Average();
+        Assert.InRange(ms, 0.999, 1.001);
+    }
+
+    [Theory]
+    [MemberData(nameof(AllLevels))]
+    public void Softmax_matches_naive_and_fully_masked_rows_are_uniform(SimdLevel level)
+    {
+        using var _ = Simd.Force(level);
+        var rng = new Random(9);
+        var x = Random(rng, 3 * 37, 20f);
+        for (var j = 0; j < 37; j++) x[37 + j] = float.MinValue;      // row 1 fully masked
+        for (var j = 0; j < 37; j += 2) x[74 + j] = float.MinValue;    // row 2 half masked
+        var expected = (float[])x.Clone();
+        Softmax.ForwardNaive(expected, 3, 37);
+        Softmax.Forward(x, 3, 37);
+        AssertClose(expected, x, 1e-6f, level.ToString());
+        for (var j = 0; j < 37; j++) Assert.Equal(1f / 37, x[37 + j], 6);
+        Assert.Equal(0f, x[74]);
+    }
+
+    [Fact]
+    public void Rope_matches_naive_and_position_zero_is_identity()
+    {
+        var rng = new Random(11);
+        const int t = 9, heads = 3, hd = 64;
+        var table = new RopeTable(hd, 10000.0);
+        var x = Random(rng, t * heads * hd);
+        var expected = (float[])x.Clone();
+        var actual = (float[])x.Clone();
+        Rope.ForwardNaive(expected, t, heads, hd, 5, 10000.0);
+        Rope.Forward(actual, t, heads, 5, table);
+        AssertClose(expected, actual, 2e-6f, "rope pos0=5");
+        var y = (float[])x.Clone();
+        Rope.Forward(y.AsSpan(0, heads * hd), 1, heads, 0, table);
+        Assert.Equal(x.AsSpan(0, heads * hd).ToArray(), y.AsSpan(0, heads * hd).ToArray());
+    }
+
+    [Fact]
+    public void Rope_uses_half_split_pairs()
+    {
+        // At position 1 with hd=4: freq = [1, 1/100]; dim 0 pairs with dim 2 (not dim 1).
+        var table = new RopeTable(4, 10000.0);
+        var x = new float[] { 1, 0, 0, 0 };
+        Rope.Forward(x, 1, 1, 1, table);
+        Assert.Equal(MathF.Cos(1), x[0], 6);
+        Assert.Equal(0f, x[1]);
+        Assert.Equal(MathF.Sin(1), x[2], 6);
+    }
+
+    [Theory]
+    [MemberData(nameof(AllLevels))]
+    public void Attention_matches_naive_per_head_reference_with_gqa_and_masks(SimdLevel level)
+    {
+        using var _ = Simd.Force(level);
+        var rng = new Random(13);
+        const int batch = 2, heads = 4, kv = 2, hd = 16;
+        foreach (var (tq, tk, causal, offset) in new[] { (1, 5, false, 0), (3, 7, true, 4), (11, 11, true, 0), (12, 19, false, 0) })
+        {
+            var q = Random(rng, batch * tq * heads * hd, 2f);
+            var k = Random(rng, batch * tk * kv * hd, 2f);
+            var v = Random(rng, batch * tk * kv * hd);
+            var valid = new bool[batch * tk];
+            for (var i = 0; i < valid.Length; i++) valid[i] = i % tk != 1;
+            for (var j = 0; j < tk; j++) valid[tk + j] = false;  // batch row 1: every key masked -> uniform
+            var expected = new float[batch * tq * heads * hd];
+            var actual = new float[expected.Length];
+            Attention.ForwardNaive(q, k, v, expected, batch, tq, tk, heads, kv, hd, valid, causal, offset, 0.25f);
+            Attention.Forward(q, k, v, actual, batch, tq, tk, heads, kv, hd, valid, causal, offset, 0.25f);
+            AssertClose(expected, actual, 1e-5f, $"{level} tq={tq} tk={tk} causal={causal}");
+        }
+    }
+
+    [Fact]
+    public void Attention_query_head_uses_kv_head_h_div_group()
+    {
+        // 4 query heads, 2 KV heads: heads 0,1 read KV 0 and heads 2,3 read KV 1 (repeat, not tile).
+        const int heads = 4, kv = 2, hd = 2, tk = 1;
+        var q = new float[heads * hd];
+        var k = new float[kv * hd];
+        var v = new float[] { 10, 10, 20, 20 };
+        var o = new float[heads * hd];
+        Attention.Forward(q, k, v, o, 1, 1, tk, heads, kv, hd, default, false, 0, 1f);
+        Assert.Equal([10f, 10, 10, 10, 20, 20, 20, 20], o);
+    }
+
+    [Theory]
+    [MemberData(nameof(AllLevels))]
+    public void MatVec_matches_naive_for_both_precisions(SimdLevel level)
+    {
+        using var _ = Simd.Force(level);
+        var rng = new Random(17);
+        foreach (var precision in new[] { WeightPrecision.Float16, WeightPrecision.Float32 })
+        foreach (var (m, n, k) in new[] { (1, 5, 3), (1, 600, 515), (3, 37, 64), (2, 2048, 128) })
+        {
+            var w = Random(rng, k * n, 0.1f);
+            w[0] = 3e-6f; // a float16 subnormal
+            var packed = PackedRows.FromKernel(w, k, n, precision);
+            var x = Random(rng, m * k);
+            var expected = new float[m * n];
+            var actual = new float[m * n];
+            MatVec.ForwardNaive(x, packed, expected, m);
+            MatVec.Forward(x, packed, actual, m);
+            AssertClose(expected, actual, 2e-6f * MathF.Sqrt(k), $"{level} {precision} {m}x{n}x{k}");
+        }
+    }
+
+    [Fact]
+    public void PackedRows_float32_transposes_the_kernel_exactly()
+    {
+        var w = new float[] { 1, 2, 3, 4, 5, 6 }; // (K=2, N=3)
+        var x = new float[] { 1, 10 };
+        var y = new float[3];
+        MatVec.Forward(x, PackedRows.FromKernel(w, 2, 3, WeightPrecision.Float32), y, 1);
+        Assert.Equal([41f, 52, 63], y);
+    }
+
+    [Fact]
+    public void Gated_residual_and_embedding_gather()
+    {
+        var x = new float[] { 1, 1 };
+        Elementwise.GatedResidualAdd(x, [2, 4], 0f);
+        Assert.Equal([2f, 3], x);
+        var table = new float[] { 1, 2, 3, 4, 5, 6 };
+        var o = new float[4];
+        Elementwise.EmbeddingGather(table, 2, [2, 0], o, 2f);
+        Assert.Equal([10f, 12, 2, 4], o);
+        Assert.Throws<ArgumentException>(() => Elementwise.EmbeddingGather(table, 2, [3], o, 1f));
+    }
+}
