@@ -42,8 +42,7 @@ public sealed class NeedleRuntime : IDisposable
         // The tokenizer parses while the checkpoint is read and unpickled.
         var tokenizerTask = Task.Run(() => LoadTokenizer(tokPath));
         var data = CheckpointFile.Load(checkpointPath);
-        var config = NeedleConfig.FromDictionary(data.Config);
-        var model = CreateModel(data, config, checkpointPath);
+        var model = CreateModel(data, checkpointPath);
         ITokenizer tokenizer;
         try { tokenizer = tokenizerTask.GetAwaiter().GetResult(); }
         catch { (model as IDisposable)?.Dispose(); throw; }
@@ -70,13 +69,10 @@ public sealed class NeedleRuntime : IDisposable
         };
     }
 
-    // WIRE(tokenizer): replaced by the SentencePiece tokenizer once the tokenizer branch is in main.
-    private static ITokenizer LoadTokenizer(string path) =>
-        throw new NotSupportedException($"cannot load tokenizer '{path}': the SentencePiece tokenizer is not in this build yet.");
+    private static ITokenizer LoadTokenizer(string path) => SentencePieceTokenizer.Load(path);
 
-    // WIRE(engine): replaced by the engine's model over the checkpoint's parameters once the engine branch is in main.
-    private static INeedleModel CreateModel(CheckpointData data, NeedleConfig config, string checkpointPath) =>
-        throw new NotSupportedException($"cannot run checkpoint '{checkpointPath}': the inference engine is not in this build yet.");
+    private static INeedleModel CreateModel(CheckpointData data, string checkpointPath) =>
+        SimpleAttentionNetwork.FromCheckpoint(data, checkpointPath);
 
     public void Dispose() => (Model as IDisposable)?.Dispose();
 }

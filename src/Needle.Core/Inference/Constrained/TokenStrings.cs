@@ -28,10 +28,13 @@ public sealed class TokenStrings
     /// <summary>Ids whose string starts with <paramref name="first"/>, ascending.</summary>
     public ReadOnlySpan<int> StartingWith(char first) => _byFirstChar.TryGetValue(first, out var ids) ? ids : [];
 
-    /// <summary>Builds the table from piece strings. Ids 0–3 are Needle's PAD/EOS/BOS/UNK; byte pieces are recognized by their spelling.</summary>
+    /// <summary>Builds the table; for other tokenizers from piece strings: ids 0–3 are Needle's PAD/EOS/BOS/UNK; byte pieces are recognized by their spelling.</summary>
     public static TokenStrings FromTokenizer(ITokenizer tokenizer)
     {
         ArgumentNullException.ThrowIfNull(tokenizer);
+        // The SentencePiece tokenizer knows each piece's type (control, unknown, byte) from the model file.
+        if (tokenizer is SentencePieceTokenizer sp)
+            return new TokenStrings(Enumerable.Range(0, sp.VocabSize).Select(sp.PieceText).ToArray());
         var strings = new string[tokenizer.VocabSize];
         for (int id = 0; id < strings.Length; id++)
             strings[id] = id < FirstOrdinaryId ? "" : PieceText(tokenizer.IdToPiece(id));
