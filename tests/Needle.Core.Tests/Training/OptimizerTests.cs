@@ -83,6 +83,9 @@ public sealed class OptimizerTests
         }
         Assert.Throws<NotSupportedException>(() => FakeQuant.Apply(new float[4], [2, 2], 3));
         Assert.True(FakeQuant.IsQatStep(100));
+        var emb = new float[] { 0.1f, 0.2f, 0.3f, 0.4f };
+        Assert.Same(emb, FakeQuant.ApplyToLeaf("embedding/embedding", [2, 2], emb));
+        Assert.NotSame(emb, FakeQuant.ApplyToLeaf("decoder/layers/DecoderBlock_0/self_attn/q_proj/kernel", [1, 2, 2], emb));
         Assert.False(FakeQuant.IsQatStep(0));
     }
 
