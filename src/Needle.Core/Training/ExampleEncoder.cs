@@ -38,7 +38,8 @@ public static class ExampleEncoder
         int maxTok = Math.Max(options.MaxEncLen, options.MaxDecLen);
         int[] q = Truncate(tokenizer.Encode(example.Query), maxTok);
         int[] t = Truncate(tokenizer.Encode(tools), maxTok);
-        int[] a = Truncate(tokenizer.Encode(answer), maxTok);
+        int[] aFull = tokenizer.Encode(answer);
+        int[] a = Truncate(aFull, maxTok);
 
         // Decoder: dropped, not truncated, when [EOS, <tool_call>] + a + [EOS] would not fit.
         if (a.Length + 3 > options.MaxDecLen) return null;
@@ -59,7 +60,7 @@ public static class ExampleEncoder
         decTgt[^1] = SpecialTokens.Eos;
 
         var classes = new sbyte[a.Length + 2];
-        LossClasses.ForAnswer(answer, a.Length, tokenizer).CopyTo(classes, 1);
+        LossClasses.ForAnswerIds(answer, aFull, a.Length, tokenizer).CopyTo(classes, 1);   // upstream re-encodes: same pieces
 
         int calls = PyJson.TryParse(answer, out var parsed) && parsed is List<object?> l ? l.Count : 0;
         return new EncodedExample(index, enc, decIn, decTgt, classes, calls, example.Query, tools, answer);

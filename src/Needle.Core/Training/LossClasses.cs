@@ -68,9 +68,14 @@ public static class LossClasses
     }
 
     /// <summary>Token classes for the answer's tokens, re-encoding the answer to pieces like upstream.</summary>
-    public static sbyte[] ForAnswer(string answer, int tokenCount, Tokenization.ITokenizer tokenizer)
+    public static sbyte[] ForAnswer(string answer, int tokenCount, Tokenization.ITokenizer tokenizer) =>
+        ForAnswerIds(answer, tokenizer.Encode(answer), tokenCount, tokenizer);
+
+    /// <summary>As <see cref="ForAnswer"/>, reusing the answer's full (untruncated) encoding.</summary>
+    public static sbyte[] ForAnswerIds(string answer, ReadOnlySpan<int> answerIds, int tokenCount, Tokenization.ITokenizer tokenizer)
     {
-        var pieces = tokenizer.Encode(answer).Select(tokenizer.IdToPiece).ToList();
+        var pieces = new List<string>(answerIds.Length);
+        foreach (int id in answerIds) pieces.Add(tokenizer.IdToPiece(id));
         return AlignToPieces(answer, CharClasses(answer), pieces, tokenCount);
     }
 

@@ -83,6 +83,9 @@ public sealed class OptimizerTests
         }
         Assert.Throws<NotSupportedException>(() => FakeQuant.Apply(new float[4], [2, 2], 3));
         Assert.True(FakeQuant.IsQatStep(100));
+        var emb = new float[] { 0.1f, 0.2f, 0.3f, 0.4f };
+        Assert.Same(emb, FakeQuant.ApplyToLeaf("embedding/embedding", [2, 2], emb));
+        Assert.NotSame(emb, FakeQuant.ApplyToLeaf("decoder/layers/DecoderBlock_0/self_attn/q_proj/kernel", [1, 2, 2], emb));
         Assert.False(FakeQuant.IsQatStep(0));
     }
 
@@ -96,6 +99,19 @@ public sealed class OptimizerTests
         Assert.Equal(5.0, GradClip.ClipByGlobalNorm(big), 6);
         Assert.Equal(0.6f, big[0][0], 6);
         Assert.Equal(0.8f, big[1][0], 6);
+    }
+
+    [Fact]
+    public void Kernel_gemm_agrees_with_the_naive_reference_and_newton_schulz_uses_either()
+    {
+        var rng = new Random(3);
+        var a = Enumerable.Range(0, 37 * 53).Select(_ => (float)rng.NextDouble() - 0.5f).ToArray();
+        var b = Enumerable.Range(0, 53 * 29).Select(_ => (float)rng.NextDouble() - 0.5f).ToArray();
+        var c1 = new float[37 * 29]; var c2 = new float[37 * 29];
+        NaiveMatMul.Instance.MatMul(a, b, c1, 37, 53, 29);
+        KernelMatMul.Instance.MatMul(a, b, c2, 37, 53, 29);
+        Near(c1, c2, 1e-5f, "gemm");
+        Near(NewtonSchulz.Orthogonalize(a, 37, 53, NaiveMatMul.Instance), NewtonSchulz.Orthogonalize(a, 37, 53, KernelMatMul.Instance), 1e-4f, "ns");
     }
 
     [Fact]
