@@ -10,7 +10,7 @@ namespace Needle.Core.Inference;
 /// until EOS or MaxGenLen − 1 tokens, decode the ids, strip a leading &lt;tool_call&gt;, restore the tool names.
 /// Holds no per-call state: safe to share between threads when the model is (SimpleAttentionNetwork is).
 /// </summary>
-public sealed class Generator
+public sealed partial class Generator
 {
     private const string ToolCallText = "<tool_call>";
 

@@ -36,6 +36,8 @@ public sealed class NeedleRuntime : IDisposable
     public static NeedleRuntime Load(string checkpointPath, string? tokenizerPath = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(checkpointPath);
+        if (!File.Exists(checkpointPath))
+            throw new FileNotFoundException($"checkpoint '{checkpointPath}' does not exist.", checkpointPath);
         var tokPath = tokenizerPath ?? FindTokenizer(checkpointPath);
         if (!File.Exists(tokPath)) throw new FileNotFoundException($"tokenizer '{tokPath}' does not exist.", tokPath);
 

@@ -118,3 +118,35 @@ public sealed class GeneratorTests
         Assert.Throws<ArgumentException>(() => gen.GenerateBatch(["a", "b"], ["[]"]));
     }
 }
+
+public sealed class GeneratorAsyncTests
+{
+    private static readonly FakeTokenizer Tok = GeneratorTests.Tok;
+
+    [Fact]
+    public async Task Async_stream_yields_the_same_items_as_the_sync_stream()
+    {
+        int[] P(params string[] p) => p.Select(Tok.Id).ToArray();
+        IReadOnlyList<int>[] script = [P("<tool_call>"), P("\u2581[]"), [1]];
+        var sync = new Generator(new ScriptedModel(Tok.VocabSize, script), Tok).Stream("q", "[]").ToList();
+        var items = new List<GeneratedToken>();
+        await foreach (var t in new Generator(new ScriptedModel(Tok.VocabSize, script), Tok).StreamAsync("q", "[]"))
+            items.Add(t);
+        Assert.Equal(sync.Select(s => (s.TokenId, s.TextDelta)), items.Select(s => (s.TokenId, s.TextDelta)));
+        Assert.Equal(" []", items[^1].Final!.Text);
+    }
+
+    [Fact]
+    public async Task Cancelling_stops_the_async_stream()
+    {
+        var loop = Enumerable.Repeat<IReadOnlyList<int>>([Tok.Id("Paris")], 600).ToArray();
+        using var cts = new CancellationTokenSource();
+        var seen = 0;
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(async () =>
+        {
+            await foreach (var _ in new Generator(new ScriptedModel(Tok.VocabSize, loop), Tok).StreamAsync("q", "[]", null, cts.Token))
+                if (++seen == 3) cts.Cancel();
+        });
+        Assert.Equal(3, seen);
+    }
+}

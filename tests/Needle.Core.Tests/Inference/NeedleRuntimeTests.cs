@@ -39,6 +39,15 @@ public sealed class NeedleRuntimeTests : IDisposable
     }
 
     [Fact]
+    public void A_missing_checkpoint_is_named_before_any_tokenizer_search()
+    {
+        var missing = Path.Combine(_dir, "absent.pkl");
+        var ex = Assert.Throws<FileNotFoundException>(() => NeedleRuntime.Load(missing));
+        Assert.Contains("absent.pkl", ex.Message);
+        Assert.DoesNotContain("tokenizer", ex.Message);
+    }
+
+    [Fact]
     public void A_tokenizer_larger_than_the_model_vocabulary_is_rejected()
     {
         var tok = GeneratorTests.Tok;
