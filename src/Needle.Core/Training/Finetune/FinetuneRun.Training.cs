@@ -22,8 +22,7 @@ internal sealed partial class FinetuneRun
             $"Training {epochs} epoch(s), {totalSteps} steps, batch size {plan.BatchSize} ({trainBins.Count} packed rows), from {Path.GetFileName(request.CheckpointPath)}");
 
         var start = _s.StartTime ?? DateTimeOffset.UtcNow;
-        var naming = new CheckpointNaming(_s.OutputDirectory, CheckpointNaming.ExperimentName(start, Environment.ProcessId),
-                                          _config.NumEncoderLayers, _config.DModel);
+        var naming = new RunFiles(_s.OutputDirectory, CheckpointNaming.RunId(start, Environment.ProcessId), _config.NumEncoderLayers, _config.DModel);
         using var trainer = engine.CreateTrainer(new TrainerSetup
         {
             Parameters = Copy(_baseCheckpoint.Params), Config = _config, TotalSteps = totalSteps,
@@ -77,7 +76,7 @@ internal sealed partial class FinetuneRun
         Log("Training complete.");
     }
 
-    private void EndEpoch(ITrainStepper trainer, CheckpointNaming naming, BestCheckpointSelector selector, int epoch, int epochs, int step,
+    private void EndEpoch(ITrainStepper trainer, RunFiles naming, BestCheckpointSelector selector, int epoch, int epochs, int step,
                           double trainLoss, PackedBins valBins, IReadOnlyList<ToolCallExample> keptVal)
     {
         var (ppl, quantPpl) = (ValPerplexity(trainer, valBins, false), ValPerplexity(trainer, valBins, true));
@@ -135,7 +134,7 @@ internal sealed partial class FinetuneRun
     }
 
     /// <summary>On an early stop: keep the current weights as a checkpoint when they are finite and newer than the last save.</summary>
-    private void SaveLastGood(ITrainStepper trainer, CheckpointNaming naming, int step)
+    private void SaveLastGood(ITrainStepper trainer, RunFiles naming, int step)
     {
         if (step <= _lastSavedStep || step == 0) return;
         var weights = trainer.Snapshot();
@@ -163,11 +162,18 @@ internal sealed partial class FinetuneRun
     /// <summary>INT4 fake quantization of every 2-D/3-D kernel (§5.5), as the epoch-end generation eval uses.</summary>
     internal static IReadOnlyDictionary<string, NdArray> FakeQuantized(IReadOnlyDictionary<string, NdArray> weights) =>
         weights.ToDictionary(kv => kv.Key,
-            kv => TrainableParam.GroupOf(kv.Key, kv.Value.Shape) == ParamGroup.Muon
-                ? new NdArray(kv.Value.Shape, FakeQuant.Apply(kv.Value.Data, kv.Value.Shape, 4))
+            kv => FakeQuant.ShouldQuantize(kv.Key, kv.Value.Shape)
+                ? new NdArray(kv.Value.Shape, FakeQuant.ApplyToLeaf(kv.Key, kv.Value.Shape, kv.Value.Data))
                 : kv.Value,
             StringComparer.Ordinal);
 
     private static void CopyAtomically(string source, string destination) =>
         AtomicFile.Write(destination, s => { using var src = File.OpenRead(source); src.CopyTo(s); });
+
+    /// <summary>This run's checkpoint paths (upstream names, §1.5, via <see cref="CheckpointNaming"/>).</summary>
+    private sealed record RunFiles(string Directory, string RunId, int EncoderLayers, int DModel)
+    {
+        public string ForStep(int step) => Path.Combine(Directory, CheckpointNaming.EpochCheckpoint(RunId, EncoderLayers, DModel, step));
+        public string Best => Path.Combine(Directory, CheckpointNaming.BestCheckpoint(RunId, EncoderLayers, DModel));
+    }
 }
