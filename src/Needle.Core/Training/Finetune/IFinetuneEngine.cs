@@ -18,20 +18,12 @@ public interface IFinetuneEngine
 }
 
 /// <summary>
-/// The real engine: <see cref="SimpleAttentionNetwork"/> for generation, and the trainer given by
-/// <paramref name="trainerFactory"/> (the whole-model trainer of the backward pass).
+/// The real engine: <see cref="SimpleAttentionNetwork"/> for generation and <see cref="NeedleTrainStepper"/> (the
+/// whole-model <see cref="NeedleTrainer"/>) for training, unless another trainer factory is given.
 /// </summary>
 public sealed class NeedleFinetuneEngine(Func<TrainerSetup, ITrainStepper>? trainerFactory = null) : IFinetuneEngine
 {
-    /// <summary>The trainer used when none is passed; set once by the assembly that provides the backward pass.</summary>
-    public static Func<TrainerSetup, ITrainStepper>? DefaultTrainerFactory { get; set; }
-
     public INeedleModel CreateModel(CheckpointData checkpoint, string name) => SimpleAttentionNetwork.FromCheckpoint(checkpoint, name);
 
-    public ITrainStepper CreateTrainer(TrainerSetup setup)
-    {
-        var factory = trainerFactory ?? DefaultTrainerFactory
-            ?? throw new NotSupportedException("No training engine is available in this build (the backward pass is missing).");
-        return factory(setup);
-    }
+    public ITrainStepper CreateTrainer(TrainerSetup setup) => trainerFactory?.Invoke(setup) ?? new NeedleTrainStepper(setup);
 }

@@ -7,7 +7,7 @@ namespace Needle.Core.Training.Finetune;
 /// What one optimizer step did. <see cref="Applied"/> is false when the step found a non-finite loss or gradient and
 /// left the weights as they were (the runner then stops and keeps the weights as the last good state).
 /// </summary>
-public sealed record StepResult(double Loss, double GradNorm, double AdamLearningRate, double MuonLearningRate, bool Applied = true)
+public sealed record TrainStepResult(double Loss, double GradNorm, double AdamLearningRate, double MuonLearningRate, bool Applied = true)
 {
     public bool IsFinite => double.IsFinite(Loss) && double.IsFinite(GradNorm);
 }
@@ -41,7 +41,7 @@ public interface ITrainStepper : IDisposable
     /// One optimizer step. <paramref name="step"/> is the number of steps already done (0-based; QAT and contrastive
     /// steps are keyed on it). Must not apply an update when the loss or gradient norm is non-finite.
     /// </summary>
-    StepResult Step(TrainBatch batch, int step, CancellationToken cancellationToken);
+    TrainStepResult Step(TrainBatch batch, int step, CancellationToken cancellationToken);
 
     /// <summary>Validation loss sums on a batch, optionally with INT4 fake-quantized kernels; null when unsupported.</summary>
     ValidationSums? Evaluate(TrainBatch batch, bool fakeQuantized);

@@ -75,14 +75,14 @@ internal sealed class FakeTrainer(TrainerSetup setup) : ITrainStepper
     public bool Disposed { get; private set; }
     public TrainerSetup Setup => setup;
 
-    public StepResult Step(TrainBatch batch, int step, CancellationToken cancellationToken)
+    public TrainStepResult Step(TrainBatch batch, int step, CancellationToken cancellationToken)
     {
         Steps.Add(step);
         OnStep?.Invoke(step);
-        if (NonFiniteAtStep == step) return new StepResult(double.NaN, double.NaN, 0, 0, Applied: false);
+        if (NonFiniteAtStep == step) return new TrainStepResult(double.NaN, double.NaN, 0, 0, Applied: false);
         _w[NeedleParameterLayout.LogTemp].Data[0] += 1;
         double loss = 1.0 / (step + 1) + batch.Rows.Sum() * 1e-3;
-        return new StepResult(loss, 0.5, 3e-5, 0.02);
+        return new TrainStepResult(loss, 0.5, 3e-5, 0.02);
     }
 
     public ValidationSums? Evaluate(TrainBatch batch, bool fakeQuantized) =>
