@@ -236,4 +236,29 @@ public sealed class FinetuneRunnerTests : IDisposable
         Assert.Throws<ArgumentException>(() => new FinetuneRunner().Run(new FinetuneRequest { CheckpointPath = _checkpoint }));
         Assert.Throws<ArgumentException>(() => new FinetuneRunner().Run(Request(Settings with { Epochs = 0 })));
     }
+
+    [Fact]
+    public void Results_serialize_to_json_and_throw_by_outcome_for_job_runners()
+    {
+        var ok = new FinetuneRunner(new FakeEngine(_data, _tokenizer)).Run(Request(Settings with { WriteBundle = false, MaxSteps = 4 }));
+        Assert.Same(ok, ok.ThrowIfNotSucceeded());
+        using var doc = System.Text.Json.JsonDocument.Parse(System.Text.Json.JsonSerializer.Serialize(ok, TrainingEventJson.Options));
+        Assert.Equal("Succeeded", doc.RootElement.GetProperty("outcome").GetString());
+        Assert.Equal(1.0, doc.RootElement.GetProperty("finetunedMetrics").GetProperty("exactMatch").GetDouble());
+        Assert.Equal(4, doc.RootElement.GetProperty("history").GetProperty("train").GetArrayLength());
+
+        var failed = new FinetuneRunner(new FakeEngine(_data, _tokenizer) { MakeTrainer = s => new FakeTrainer(s) { NonFiniteAtStep = 0 } })
+            .Run(Request(Settings with { OutputDirectory = Out + "f" }));
+        var e = Assert.Throws<FinetuneFailedException>(() => failed.ThrowIfNotSucceeded());
+        Assert.Same(failed, e.Result);
+        Assert.Contains("No checkpoint was written", e.Message);
+
+        var refused = new FinetuneRunner(new FakeEngine(_data, _tokenizer)).Run(Request(data: _data.Take(2).ToList()));
+        Assert.Throws<InvalidDataException>(() => refused.ThrowIfNotSucceeded());
+
+        using var cts = new CancellationTokenSource();
+        cts.Cancel();
+        var cancelled = new FinetuneRunner(new FakeEngine(_data, _tokenizer)).Run(Request(), null, cts.Token);
+        Assert.Throws<OperationCanceledException>(() => cancelled.ThrowIfNotSucceeded());
+    }
 }
