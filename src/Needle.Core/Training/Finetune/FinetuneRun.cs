@@ -21,6 +21,8 @@ internal sealed partial class FinetuneRun(IFinetuneEngine engine, FinetuneReques
     private readonly LossHistory _history = new();
     private readonly List<string> _checkpoints = [];
     private readonly Stopwatch _total = Stopwatch.StartNew();
+    // One time stamp names the run's checkpoints and its bundle.
+    private readonly DateTimeOffset _start = request.Settings.StartTime ?? DateTimeOffset.UtcNow;
     private FinetuneTimings _timings = new();
     private DataValidationReport? _report;
     private SplitSummary? _split;
@@ -205,8 +207,7 @@ internal sealed partial class FinetuneRun(IFinetuneEngine engine, FinetuneReques
 
     private void WriteBundle()
     {
-        var start = _s.StartTime ?? DateTimeOffset.UtcNow;
-        var path = Path.Combine(_s.OutputDirectory, FinetuneBundle.FileName(start));
+        var path = Path.Combine(_s.OutputDirectory, FinetuneBundle.FileName(_start));
         FinetuneBundle.Write(path, new FinetuneBundleInput
         {
             CheckpointPath = _best!,
