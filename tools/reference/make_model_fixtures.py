@@ -33,6 +33,7 @@ RANDOM_CONFIGS = {
 }
 TRAINED_CONFIG = dict(vocab_size=VOCAB, d_model=64, num_heads=4, num_kv_heads=2, num_encoder_layers=2,
                       num_decoder_layers=2, contrastive_dim=32, dropout_rate=0.0)
+TOY_STEPS, TOY_LR = 300, 1e-2
 
 
 def log(msg):
@@ -102,6 +103,147 @@ def stage_random():
     log(f"random checkpoints + forward goldens: {[c['name'] for c in cases]}")
 
 
+GEN_MAX_LEN = 128
+
+
+def generation_cases():
+    """(query, tools JSON) pairs: toy test rows plus hand-made edge cases for normalization/restoration."""
+    rows = [(r["query"], r["tools"]) for r in toydata.make_dataset(14, 4242)]
+    by = toydata.BY_NAME
+
+    def renamed(name, new):
+        t = json.loads(json.dumps(by[name]))
+        t["name"] = new
+        return t
+
+    rows += [
+        ("What is the weather in Oslo?", json.dumps([renamed("get_weather", "getWeather")])),
+        ("text Bob saying on my way", json.dumps([renamed("send_message", "Send.Message"), by["set_alarm"]])),
+        ("how is NVDA stock doing", json.dumps([renamed("get_stock_price", "GetStockPRICE"), by["call_contact"]])),
+        ("call Emma", json.dumps([by["call_contact"]], ensure_ascii=False)),
+        ("Wie ist das Wetter in München?", json.dumps([by["get_weather"]])),
+        ("play the song Halo", "[]"),
+        ("set an alarm for 7:00", "this is not json"),
+        ("remind me to pay rent in 10 minutes", json.dumps([
+            {"name": "create_reminder", "description": "JSON-Schema style tool",
+             "parameters": {"type": "object", "properties": {"title": {"type": "string"},
+                                                             "minutes": {"type": "integer"}}}}])),
+    ]
+    return rows
+
+
+def stage_trained():
+    sp = tokenizer.load(TOKENIZER)
+    rows = toydata.make_dataset(3000, 7)
+    params = toytrain.train_toy(sp, rows, TRAINED_CONFIG, TOY_STEPS, 16, 42, lr=TOY_LR, log=log)
+    checkpoint.save_checkpoint(os.path.join(OUT, "trained.pkl"), params, TRAINED_CONFIG, np.float32)
+    case = forward_case("trained", "trained.pkl", sp)
+    write_json(os.path.join(OUT, "forward_trained.json"), {"format": "see tools/reference/README.md", "cases": [case]})
+
+
+def stage_generation():
+    sp = tokenizer.load(TOKENIZER)
+    params, cfg = checkpoint.load_checkpoint(os.path.join(OUT, "trained.pkl"))
+    strings = token_strings(sp)
+    cases = []
+    for query, tools in generation_cases():
+        norm, name_map = generate.normalize_tools(tools)
+        u = generate.generate(params, cfg, sp, query, tools, constrained=False, max_gen_len=GEN_MAX_LEN)
+        c = generate.generate(params, cfg, sp, query, tools, constrained=True, max_gen_len=GEN_MAX_LEN,
+                              strings=strings)
+        cases.append({
+            "query": query, "tools": tools, "normalized_tools": norm, "name_map": name_map, "enc_ids": u["enc_ids"],
+            "unconstrained": {"text": u["text"], "ids": u["ids"], "min_margin": u["min_margin"]},
+            "constrained": {"text": c["text"], "ids": c["ids"], "min_margin": c["min_margin"]},
+        })
+        log(f"  {query!r}\n    U {u['text']}\n    C {c['text']}")
+    write_json(os.path.join(OUT, "generation.json"),
+               {"checkpoint": "trained.pkl", "tokenizer": "tokenizer.model", "max_gen_len": GEN_MAX_LEN,
+                "max_enc_len": 1024, "cases": cases})
+
+
+TS_MAX_ENC, TS_MAX_DEC = 256, 128
+TS_TOTAL_STEPS, TS_STEPS, TS_ADAM_LR, TS_MUON_LR = 20, 3, 0.01, 0.02
+
+
+def train_step_rows():
+    rows = toydata.make_dataset(6, 77)
+    rows.append({  # edge cases for the loss classes: arg called "name", repeated tool, numeric prefix, non-ASCII,
+        # nested/list values, a float, a bool
+        "query": "call Ann and Bob",
+        "tools": json.dumps([toydata.BY_NAME["call_contact"], toydata.BY_NAME["play_music"]]),
+        "answers": json.dumps([
+            {"name": "call_contact", "arguments": {"name": "Ann"}},
+            {"name": "call_contact", "arguments": {"name": "Bob"}},
+            {"name": "play_music", "arguments": {"song": "Caf\u00e9 \"X\"", "volume": 1, "extra": 10,
+                                                 "opts": {"a": 1}, "list": [1, 2], "one": ["x"], "gain": 0.5,
+                                                 "loud": True}},
+        ])})
+    rows.append({"query": "tell me a joke", "tools": json.dumps([toydata.BY_NAME["search_web"]]), "answers": "[]"})
+    return rows
+
+
+def stage_train_step():
+    sp = tokenizer.load(TOKENIZER)
+    rows = train_step_rows()
+    with open(os.path.join(OUT, "train_step_rows.jsonl"), "w", encoding="utf-8") as f:
+        for r in rows:
+            f.write(json.dumps(r) + "\n")
+    examples = [pipeline.build_example(sp, r, i, TS_MAX_ENC, TS_MAX_DEC) for i, r in enumerate(rows)]
+    assert all(e is not None for e in examples)
+    assert len({len(e["enc"]) for e in examples}) == len(examples), "distinct encoder lengths keep packing unambiguous"
+    packed, bins = pipeline.pack(examples, TS_MAX_ENC, TS_MAX_DEC)
+    batch = {k: torch.from_numpy(v) for k, v in packed.items()}
+
+    params, cfg = checkpoint.load_checkpoint(os.path.join(OUT, "rand_a.pkl"))
+    opt = train_step.NeedleOptimizer(params, TS_TOTAL_STEPS, adam_lr=TS_ADAM_LR, muon_lr=TS_MUON_LR)
+    steps = []
+    leaf_grad_norms = None
+    for step in range(TS_STEPS):
+        for v in params.values():
+            v.requires_grad_(True)
+        loss, ce, z = train_step.text_loss(params, cfg, batch, dropout=0.0)
+        grads = torch.autograd.grad(loss, list(params.values()), allow_unused=True)
+        # the contrastive head and log_temp are unused by the text loss: zero gradients (as JAX gives)
+        grads = {k: torch.zeros_like(v) if g is None else g for (k, v), g in zip(params.items(), grads)}
+        params = {k: v.detach() for k, v in params.items()}
+        if step == 0:
+            leaf_grad_norms = {k: float(torch.linalg.norm(g.flatten())) for k, g in grads.items()}
+        gnorm, lr_adam, lr_muon = opt.step(params, grads)
+        steps.append({"step": step, "loss": float(loss), "ce": float(ce), "z_loss": float(z), "grad_norm": gnorm,
+                      "lr_adam": lr_adam, "lr_muon": lr_muon})
+        checkpoint.save_checkpoint(os.path.join(OUT, f"train_step_after{step + 1}.pkl"), params, cfg, np.float32) \
+            if step + 1 in (2, TS_STEPS) else None
+        log(f"  step {step}: {steps[-1]}")
+
+    cases = []
+    for e in examples:
+        s = e["answer_text"]
+        cases.append({"answer": s, "pieces": sp.encode_as_pieces(s), "char_classes": pipeline.char_classes(s),
+                      "token_classes": e["loss_class"][1:-1]})
+    g = torch.Generator().manual_seed(5)
+    ns = []
+    for shape in [(5, 3), (3, 5), (4, 4)]:
+        m = torch.randn(shape, generator=g)
+        ns.append({"input": m.tolist(), "output": train_step.newton_schulz5(m).tolist()})
+    wsd = {str(total): [train_step.wsd(t, total, 1.0) for t in range(total)] for total in (5, 20, 200)}
+    write_json(os.path.join(OUT, "train_step.json"), {
+        "start_checkpoint": "rand_a.pkl", "rows": "train_step_rows.jsonl",
+        "max_enc_len": TS_MAX_ENC, "max_dec_len": TS_MAX_DEC, "class_weights": pipeline.CLASS_WEIGHTS,
+        "z_loss": 1e-4, "dropout": 0.0,
+        "optimizer": {"total_steps": TS_TOTAL_STEPS, "adam_lr": TS_ADAM_LR, "muon_lr": TS_MUON_LR,
+                      "muon_momentum": 0.95, "muon_weight_decay": 0.01, "adam_b1": 0.9, "adam_b2": 0.95,
+                      "adam_eps": 1e-8, "adam_weight_decay": 0.0, "max_grad_norm": 1.0, "warmup_ratio": 0.05,
+                      "decay_ratio": 0.05},
+        "examples": [{k: e[k] for k in ("enc", "dec_in", "dec_tgt", "loss_class", "answer_text", "tools_text")}
+                     for e in examples],
+        "packed": {k: v.tolist() for k, v in packed.items()}, "bins": bins,
+        "steps": steps, "leaf_grad_norms_step0": leaf_grad_norms,
+        "params_after": {"2": "train_step_after2.pkl", str(TS_STEPS): f"train_step_after{TS_STEPS}.pkl"},
+        "loss_class_cases": cases, "newton_schulz5": ns, "wsd_peak1": wsd,
+    })
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--stages", default="tokenizer,random,trained,generation,train_step")
@@ -109,7 +251,8 @@ def main():
     torch.set_num_threads(1)
     torch.manual_seed(0)
     os.makedirs(OUT, exist_ok=True)
-    stages = {"tokenizer": stage_tokenizer, "random": stage_random}
+    stages = {"tokenizer": stage_tokenizer, "random": stage_random, "trained": stage_trained,
+              "generation": stage_generation, "train_step": stage_train_step}
     for s in args.stages.split(","):
         t = time.time()
         stages[s]()

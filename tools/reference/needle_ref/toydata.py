@@ -93,7 +93,7 @@ def make_example(rng):
         query, calls = q1, [c1]
     names = [c["name"] for c in calls]
     others = [t["name"] for t in TOOLS if t["name"] not in names]
-    names += rng.sample(others, rng.randint(0 if calls else 1, 2))
+    names += rng.sample(others, rng.randint(0 if calls else 1, 1))
     rng.shuffle(names)
     tools = [BY_NAME[n] for n in names]
     if rng.random() < 0.5:
