@@ -389,7 +389,7 @@ public static class ToolSchemaParser
             {
                 ToolParameterType.String => kind == JsonValueKind.String,
                 ToolParameterType.Number => kind == JsonValueKind.Number,
-                ToolParameterType.Integer => kind == JsonValueKind.Number && v.TryGetValue<double>(out var d) && d == Math.Floor(d),
+                ToolParameterType.Integer => kind == JsonValueKind.Number && JsonNumber.TryGetDouble(v, out var d) && d == Math.Floor(d),
                 ToolParameterType.Boolean => kind is JsonValueKind.True or JsonValueKind.False,
                 ToolParameterType.Array => kind == JsonValueKind.String, // an enum on an array constrains its items
                 _ => false,
@@ -403,7 +403,7 @@ public static class ToolSchemaParser
     private static double? ReadNumber(JsonObject node, string key, string path, Context ctx) => node[key] switch
     {
         null => null,
-        JsonValue v when v.GetValueKind() == JsonValueKind.Number => v.GetValue<double>(),
+        JsonValue v when v.GetValueKind() == JsonValueKind.Number => JsonNumber.GetDouble(v),
         var other => throw ctx.Error($"{path}.{key}", $"must be a number, not {KindOf(other)}."),
     };
 
