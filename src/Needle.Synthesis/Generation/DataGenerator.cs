@@ -26,7 +26,7 @@ public sealed class DataGenerator(IExampleSource source, GenerationOptions? opti
         var needed = (target + batchSize - 1) / batchSize;
         var workers = Math.Max(1, Math.Min(_options.Workers, source.MaxConcurrency));
         var maxBatches = Math.Max(needed * _options.MaxBatchFactor, needed + workers);
-        var planner = new BatchPlanner(tools, batchSize, _options.Seed);
+        var planner = new BatchPlanner(tools, batchSize, _options.Seed, _options.CallTypeMix);
 
         var state = new RunState(target);
         var running = new List<Task<BatchOutcome>>();

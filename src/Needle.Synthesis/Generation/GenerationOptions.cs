@@ -25,5 +25,8 @@ public sealed record GenerationOptions
     /// </summary>
     public int MaxBatchFactor { get; init; } = 3;
 
+    /// <summary>Call types to draw batches from (duplicates weight them); null is upstream's mix (about 14% negatives).</summary>
+    public IReadOnlyList<Recipe.CallType>? CallTypeMix { get; init; }
+
     public int ResolveSamples(int toolCount) => NumSamples > 0 ? NumSamples : SamplesPerTool * Math.Max(1, toolCount);
 }

@@ -14,9 +14,12 @@ public sealed class BatchPlanner
     private readonly IReadOnlyList<ToolDefinition> _tools;
     private readonly int _batchSize;
     private readonly Random _master;
+    private readonly IReadOnlyList<CallType> _mix;
 
-    public BatchPlanner(IReadOnlyList<ToolDefinition> tools, int batchSize, int seed)
+    /// <param name="mix">Call types to draw from (duplicates weight them); null is upstream's mix.</param>
+    public BatchPlanner(IReadOnlyList<ToolDefinition> tools, int batchSize, int seed, IReadOnlyList<CallType>? mix = null)
     {
+        _mix = mix is { Count: > 0 } ? mix : CallTypes.Weighted;
         ArgumentNullException.ThrowIfNull(tools);
         if (tools.Count == 0) throw new ArgumentException("At least one tool is needed to generate training data.", nameof(tools));
         ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
@@ -30,7 +33,7 @@ public sealed class BatchPlanner
     {
         var seed = _master.Next();
         var rng = new Random(seed);
-        var callType = CallTypes.Weighted[rng.Next(CallTypes.Weighted.Count)];
+        var callType = _mix[rng.Next(_mix.Count)];
         IReadOnlyList<ToolDefinition> shown = callType == CallType.NoTools ? [] : _tools;
         if (shown.Count > 0 && rng.NextDouble() < 0.30) shown = shown.Select(t => DescriptionRephraser.Rephrase(t, rng)).ToList();
         return new BatchPlan
