@@ -24,8 +24,16 @@ public sealed class RetryHandler : DelegatingHandler
 
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
-        // Buffer the body once so every attempt can send it again.
-        if (request.Content is not null) await request.Content.LoadIntoBufferAsync(cancellationToken).ConfigureAwait(false);
+        // Copy the body into bytes once so every attempt sends it whole (a streamed body, like the OpenAI SDK's,
+        // would be consumed by the first attempt).
+        if (request.Content is { } content and not ByteArrayContent)
+        {
+            var bytes = await content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
+            var copy = new ByteArrayContent(bytes);
+            foreach (var header in content.Headers) copy.Headers.TryAddWithoutValidation(header.Key, header.Value);
+            request.Content = copy;
+            content.Dispose();
+        }
         for (var attempt = 1; ; attempt++)
         {
             using var attemptCts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);

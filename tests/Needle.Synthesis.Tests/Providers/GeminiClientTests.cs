@@ -133,7 +133,7 @@ public sealed class GeminiClientTests
     public async Task Attempts_time_out_and_are_retried()
     {
         await using var server = await FakeServer.StartAsync(async (ctx, _, _) => await Task.Delay(TimeSpan.FromSeconds(5), ctx.RequestAborted));
-        using var client = Client(server, attempts: 2, timeout: 0.2);
+        using var client = Client(server, attempts: 2, timeout: 0.5);
         var e = await Assert.ThrowsAsync<SynthesisProviderException>(() => client.CompleteAsync(new ChatPrompt("s", "u", 1, 10, null), CancellationToken.None));
         Assert.Contains("timed out", e.Message);
         Assert.Equal(2, server.Requests.Count);
