@@ -27,15 +27,15 @@ internal static class NegativeQueries
     /// <summary>Near-miss templates: same domain as the tool, something it cannot do. {0} is the tool's object.</summary>
     public static readonly (string Template, string[] BlockedBy)[] NearMiss =
     [
-        ("show me the history of {0}", ["history", "log", "logs", "past", "recent"]),
-        ("undo the last {0}", ["undo", "revert"]),
-        ("why did {0} fail last time", ["status", "error", "diagnose"]),
-        ("how does {0} work", ["help", "explain"]),
+        ("show me the history of my {0} changes", ["history", "log", "logs", "past", "recent"]),
+        ("undo the last {0} change", ["undo", "revert"]),
+        ("why did the {0} fail last time", ["status", "error", "diagnose"]),
+        ("how does the {0} feature work", ["help", "explain"]),
         ("can you export all my {0} data", ["export", "download"]),
-        ("delete every {0} from last year", ["delete", "remove", "clear"]),
-        ("who else can see {0}", ["share", "permission", "permissions"]),
-        ("is there a premium version of {0}", ["upgrade", "subscription", "premium"]),
-        ("compare {0} with what my neighbour uses", ["compare"]),
-        ("how much does {0} cost per month", ["price", "cost", "billing"]),
+        ("delete all my old {0} settings from last year", ["delete", "remove", "clear"]),
+        ("who else can see my {0} settings", ["share", "permission", "permissions"]),
+        ("is there a premium version of the {0} feature", ["upgrade", "subscription", "premium"]),
+        ("compare my {0} setup with what my neighbour uses", ["compare"]),
+        ("how much does the {0} service cost per month", ["price", "cost", "billing"]),
     ];
 }

@@ -144,10 +144,10 @@ public sealed class OfflineExampleSource : IExampleSource
         var allowed = NegativeQueries.NearMiss.Where(n => !n.BlockedBy.Any(nameWords.Contains)).ToList();
         if (allowed.Count == 0) return null;
         var tool = tools[rng.Next(tools.Count)];
-        var (_, obj) = tool.Forms[rng.Next(tool.Forms.Count)];
-        if (obj.Length == 0) return null;
+        var bare = tool.BareObject(rng);
+        if (bare.Length == 0) return null;
         var template = allowed[rng.Next(allowed.Count)].Template;
-        var text = string.Format(System.Globalization.CultureInfo.InvariantCulture, template, obj);
-        return Noise.Finish(new Phrase().Text(ValueSampler.Pick(rng, "", "", "hey, ", "can you tell me ", "I want to know ") + text), rng, question: true);
+        var text = string.Format(System.Globalization.CultureInfo.InvariantCulture, template, bare);
+        return Noise.Finish(new Phrase().Text(ValueSampler.Pick(rng, "", "", "hey, ", "quick question: ", "I was wondering, ") + text), rng, question: true);
     }
 }

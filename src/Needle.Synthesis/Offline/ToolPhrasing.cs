@@ -130,20 +130,29 @@ internal sealed class ToolPhrasing
         return p.Text(prefix + verb + " " + obj).Append(args).Text(TrailingObject.Length > 0 ? " " + TrailingObject : "");
     }
 
-    /// <summary>An implicit request that avoids the verb: "I'd love the weather {args}".</summary>
+    /// <summary>The object without its article or determiner ("the current weather" → "current weather").</summary>
+    public string BareObject(Random rng)
+    {
+        var (_, obj) = Forms[rng.Next(Forms.Count)];
+        if (obj.Length == 0 && TrailingObject.Length > 0) obj = TrailingObject[(TrailingObject.IndexOf(' ') + 1)..];
+        foreach (var d in new[] { "the ", "a ", "an ", "all ", "my ", "every ", "some " })
+            if (obj.StartsWith(d, StringComparison.Ordinal)) obj = obj[d.Length..];
+        return obj;
+    }
+
+    /// <summary>An implicit request that avoids the verb: "it would help to have the weather {args}".</summary>
     public Phrase Indirect(Phrase args, Random rng)
     {
         var (_, obj) = Forms[rng.Next(Forms.Count)];
-        if (obj.Length == 0) obj = TrailingObject.Length > 0 ? TrailingObject[(TrailingObject.IndexOf(' ') + 1)..] : "this";
-        var bare = obj.StartsWith("the ") ? obj[4..] : obj.StartsWith("a ") ? obj[2..] : obj.StartsWith("an ") ? obj[3..] : obj;
+        if (obj.Length == 0) obj = "the " + BareObject(rng);
         var p = new Phrase();
-        switch (rng.Next(5))
+        return rng.Next(5) switch
         {
-            case 0: return p.Text($"I'd really like {obj}").Append(args);
-            case 1: return p.Text($"it would help to have {obj}").Append(args);
-            case 2: return p.Text($"my {bare}").Append(args).Text(" needs sorting out");
-            case 3: return p.Text($"not sure how, but I need {obj}").Append(args);
-            default: return p.Text($"ugh, still no {bare}").Append(args).Text("?");
-        }
+            0 => p.Text($"I'd really like {obj}").Append(args),
+            1 => p.Text($"it would help to have {obj}").Append(args),
+            2 => p.Text(obj).Append(args).Text(" would be great right now"),
+            3 => p.Text($"not sure how, but I need {obj}").Append(args),
+            _ => p.Text($"I was hoping for {obj}").Append(args),
+        };
     }
 }
