@@ -40,7 +40,7 @@ public sealed class UnavailableGenerationService(IActiveModel active) : IGenerat
 {
     public string? NotReadyReason => active.Current is { } m
         ? $"no model loaded: '{m.Name}' is selected, but this build cannot run the model yet"
-        : "no model loaded: load a checkpoint on the Models page (or POST /api/models/{name}/load) first";
+        : "no model loaded: load a checkpoint on the Models page (or POST /api/model with {\"name\": ...}) first";
 
     public Task<GenerateResponse> GenerateAsync(GenerateRequest request, CancellationToken ct) =>
         throw new ModelNotLoadedException(NotReadyReason!);
