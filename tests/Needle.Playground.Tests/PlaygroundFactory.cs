@@ -26,10 +26,16 @@ public sealed class PlaygroundFactory : WebApplicationFactory<Program>
     private readonly Action<IServiceCollection>? _services;
     private readonly bool _ownsDirs;
 
+    /// <summary>xunit class fixtures need exactly one public constructor: this one, with defaults.</summary>
     public PlaygroundFactory() : this(null, null, null) { }
 
     /// <param name="root">Reuse a folder (e.g. to restart the app on the same data); a new temp folder when null.</param>
-    public PlaygroundFactory(string? root, IDictionary<string, string?>? settings = null, Action<IServiceCollection>? services = null)
+    /// <param name="settings">Configuration overrides, e.g. "Needle:Limits:JsonBytes".</param>
+    /// <param name="services">Test services (extra job runners).</param>
+    public static PlaygroundFactory Create(string? root = null, IDictionary<string, string?>? settings = null, Action<IServiceCollection>? services = null) =>
+        new(root, settings, services);
+
+    private PlaygroundFactory(string? root, IDictionary<string, string?>? settings, Action<IServiceCollection>? services)
     {
         _ownsDirs = root is null;
         Root = root ?? Directory.CreateTempSubdirectory("needle-web-test-").FullName;

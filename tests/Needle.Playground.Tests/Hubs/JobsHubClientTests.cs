@@ -33,7 +33,7 @@ public sealed class JobsHubClientTests
     public async Task Follower_receives_status_phase_log_points_and_metrics_of_the_job_in_order()
     {
         var gated = new GatedJobRunner();
-        await using var app = new PlaygroundFactory(null, services: s => s.AddSingleton<IJobRunner>(gated));
+        await using var app = PlaygroundFactory.Create(services: s => s.AddSingleton<IJobRunner>(gated));
         var client = app.CreateClient();
         var start = await client.PostAsJsonAsync("/api/jobs", new { kind = GatedJobRunner.KindName });
         var id = (await start.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString()!;
@@ -70,7 +70,7 @@ public sealed class JobsHubClientTests
     public async Task Events_of_jobs_nobody_follows_are_not_sent()
     {
         var gated = new GatedJobRunner();
-        await using var app = new PlaygroundFactory(null, services: s => s.AddSingleton<IJobRunner>(gated));
+        await using var app = PlaygroundFactory.Create(services: s => s.AddSingleton<IJobRunner>(gated));
         var client = app.CreateClient();
         async Task<string> Start(object body) =>
             (await (await client.PostAsJsonAsync("/api/jobs", body)).Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString()!;

@@ -66,7 +66,7 @@ public sealed class JobPipelineTests
     public async Task Cancelling_a_running_job_stops_it_and_cancelling_a_queued_one_skips_it()
     {
         var gated = new GatedJobRunner();
-        await using var app = new PlaygroundFactory(null, services: s => s.AddSingleton<IJobRunner>(gated));
+        await using var app = PlaygroundFactory.Create(services: s => s.AddSingleton<IJobRunner>(gated));
         var client = app.CreateClient();
         var running = await StartAsync(client, GatedJobRunner.KindName);
         await gated.Started.Task.WaitAsync(TimeSpan.FromSeconds(20));
@@ -92,7 +92,7 @@ public sealed class JobPipelineTests
     public async Task A_full_queue_answers_503_and_restart_of_an_active_job_is_a_conflict()
     {
         var gated = new GatedJobRunner();
-        await using var app = new PlaygroundFactory(null, new Dictionary<string, string?> { ["Needle:Jobs:QueueCapacity"] = "1" },
+        await using var app = PlaygroundFactory.Create(null, new Dictionary<string, string?> { ["Needle:Jobs:QueueCapacity"] = "1" },
             s => s.AddSingleton<IJobRunner>(gated));
         var client = app.CreateClient();
         var first = await StartAsync(client, GatedJobRunner.KindName);
@@ -116,7 +116,7 @@ public sealed class JobPipelineTests
         try
         {
             string id;
-            await using (var first = new PlaygroundFactory(root))
+            await using (var first = PlaygroundFactory.Create(root))
             {
                 _ = first.Server;
                 // Simulate a crash: the row says running, but no process runs it any more.
@@ -125,7 +125,7 @@ public sealed class JobPipelineTests
                 store.TryTransition(id, JobStatus.Queued, JobStatus.Running);
             }
 
-            await using var second = new PlaygroundFactory(root);
+            await using var second = PlaygroundFactory.Create(root);
             var client = second.CreateClient();
             var detail = await client.GetFromJsonAsync<JsonElement>($"/api/jobs/{id}");
             Assert.Equal("interrupted", detail.GetProperty("job").GetProperty("status").GetString());
@@ -153,12 +153,12 @@ public sealed class JobPipelineTests
         try
         {
             string id;
-            await using (var first = new PlaygroundFactory(root, services: s => s.AddSingleton<IJobRunner>(gated)))
+            await using (var first = PlaygroundFactory.Create(root, services: s => s.AddSingleton<IJobRunner>(gated)))
             {
                 id = await StartAsync(first.CreateClient(), GatedJobRunner.KindName);
                 await gated.Started.Task.WaitAsync(TimeSpan.FromSeconds(20));
             }
-            await using var second = new PlaygroundFactory(root);
+            await using var second = PlaygroundFactory.Create(root);
             var job = (await second.CreateClient().GetFromJsonAsync<JsonElement>($"/api/jobs/{id}")).GetProperty("job");
             Assert.Equal("interrupted", job.GetProperty("status").GetString());
         }
