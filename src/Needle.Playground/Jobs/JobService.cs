@@ -11,9 +11,9 @@ public sealed class JobService(IJobStore store, JobQueue queue, IEnumerable<IJob
     public JobSummary Start(string kind, JsonElement? settings = null)
     {
         if (Kinds.All(k => k.Kind != kind))
-            throw new ArgumentException($"Unknown job kind '{kind}'. Known kinds: {string.Join(", ", Kinds.Select(k => k.Kind))}.", nameof(kind));
+            throw new ArgumentException($"Unknown job kind '{kind}'. Known kinds: {string.Join(", ", Kinds.Select(k => k.Kind))}.");
         if (settings is { ValueKind: not JsonValueKind.Object })
-            throw new ArgumentException("Job settings must be a JSON object.", nameof(settings));
+            throw new ArgumentException("Job settings must be a JSON object.");
         var job = store.Create(kind, settings);
         if (!queue.TryEnqueue(job.Id))
         {
