@@ -75,6 +75,12 @@ public sealed class BundleTests
             Assert.Equal(e, TrainingEventJson.Deserialize(json));
         }
         Assert.Contains("\"type\":\"phase\"", TrainingEventJson.Serialize(events[0]));
+        var metrics = QuickToolEval.Score([Ex("q")], ["[]"])!;
+        var evalJson = TrainingEventJson.Serialize(new EvalCompleted("base", metrics));
+        var back = Assert.IsType<EvalCompleted>(TrainingEventJson.Deserialize(evalJson));
+        Assert.Equal(metrics.CallF1, back.Metrics!.CallF1);
+        Assert.Equal(new ToolScore(0, 1), back.Metrics.PerTool["get_weather"]);
+        Assert.Equal(["missing_tools:get_weather", "false_negative"], back.Metrics.Failures.Single().Reasons);
         Assert.Contains("\"phase\":\"EvaluatingBase\"", TrainingEventJson.Serialize(events[0]));
     }
 
