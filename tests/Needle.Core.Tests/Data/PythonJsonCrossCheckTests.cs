@@ -7,10 +7,10 @@ using Needle.Tests;
 namespace Needle.Core.Tests.Data;
 
 /// <summary>
-/// Data.PyJson against the generation helper's json.dumps fixtures (tools/reference/json_dumps_fixtures.py), until the
+/// Data.PythonJson against the generation helper's json.dumps fixtures (tools/reference/json_dumps_fixtures.py), until the
 /// two Python-JSON implementations are unified.
 /// </summary>
-public sealed class PyJsonCrossCheckTests
+public sealed class PythonJsonCrossCheckTests
 {
     private static IEnumerable<JsonElement> Lines(string name)
     {
@@ -36,12 +36,12 @@ public sealed class PyJsonCrossCheckTests
             var compact = c.GetProperty("compact");
             if (compact.ValueKind == JsonValueKind.Null)
             {
-                Assert.False(PyJson.TryParse(input, out _), input);
+                Assert.False(PythonJson.TryParse(input, out _), input);
                 continue;
             }
-            Assert.True(PyJson.TryParse(input, out var v), input);
-            Assert.Equal(compact.GetString(), PyJson.Dumps(v));
-            Assert.Equal(c.GetProperty("spaced").GetString(), PyJson.Dumps(v, compact: false));
+            Assert.True(PythonJson.TryParse(input, out var v), input);
+            Assert.Equal(compact.GetString(), PythonJson.Dumps(v));
+            Assert.Equal(c.GetProperty("spaced").GetString(), PythonJson.Dumps(v, compact: false));
             n++;
         }
         Assert.True(n > 100);
@@ -53,7 +53,7 @@ public sealed class PyJsonCrossCheckTests
         foreach (var c in Lines("floats.jsonl"))
         {
             double d = BitConverter.Int64BitsToDouble(long.Parse(c.GetProperty("bits").GetString()!, NumberStyles.HexNumber, CultureInfo.InvariantCulture));
-            Assert.Equal(c.GetProperty("json").GetString(), PyJson.Dumps(d));
+            Assert.Equal(c.GetProperty("json").GetString(), PythonJson.Dumps(d));
         }
     }
 }
