@@ -100,7 +100,7 @@ internal static class ValuePools
 
     public static readonly string[] Places =
     [
-        "the airport", "the office", "Central Station", "the nearest pharmacy", "the gym", "Union Square", "the Louvre", "home",
+        "the airport", "the office", "Central Station", "the nearest pharmacy", "the gym", "Union Square", "the Louvre",
         "the hospital", "the stadium", "the library",
     ];
 

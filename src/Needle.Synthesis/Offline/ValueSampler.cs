@@ -283,6 +283,9 @@ internal static class ValueSampler
     private static SampledArgument SampleString(ToolParameter p, string toolName, Random rng, bool preferLong)
     {
         var meaning = Classify(p, toolName);
+        // Weather and forecasts are asked for cities, not "the library".
+        if (meaning == Meaning.Location && (toolName.Contains("weather", StringComparison.OrdinalIgnoreCase) || toolName.Contains("forecast", StringComparison.OrdinalIgnoreCase)))
+            meaning = Meaning.City;
         var text = StringValue(meaning, rng, preferLong);
         var phrase = new Phrase().Text(Lead(meaning, p, rng));
         var quote = meaning is Meaning.Message or Meaning.Note && rng.Next(3) == 0;
@@ -346,7 +349,7 @@ internal static class ValueSampler
             Meaning.Origin => " from ",
             Meaning.Recipient => Pick(rng, " to ", " to ", " for "),
             Meaning.Person => Pick(rng, " ", " for ", " with "),
-            Meaning.Email => Pick(rng, " to ", " at ", $" {words} "),
+            Meaning.Email => Pick(rng, " to ", " to ", " at "),
             Meaning.Phone => Pick(rng, " at ", " on ", " number "),
             Meaning.Message => Pick(rng, " saying ", " that says ", ": ", " with the message "),
             Meaning.Note => Pick(rng, ": ", " saying ", $" with {words} "),
