@@ -76,9 +76,11 @@ public sealed class OfflineExampleSource : IExampleSource
         var usedKeys = new HashSet<string>();
         for (var c = 0; c < callCount; c++)
         {
-            var candidates = plan.CallType is CallType.Multi && pool.Count > 1
-                ? pool.Where(t => answers.All(a => (string)a!["name"]! != t.Tool.Name)).ToList()
-                : pool;
+            // Different tools when the batch asks for that; and never the same call twice for tools with nothing to
+            // vary ("toggle wifi on, then off" teaches nothing).
+            var candidates = pool.Where(t => answers.All(a => (string)a!["name"]! != t.Tool.Name)
+                                             || plan.CallType is not CallType.Multi && CanRepeat(t.Tool)).ToList();
+            if (plan.CallType is CallType.Multi && candidates.Count == 0) candidates = pool.Where(t => CanRepeat(t.Tool)).ToList();
             if (candidates.Count == 0) break;
             var tool = candidates[rng.Next(candidates.Count)];
             // The same call twice says nothing new: resample values, and give up on tools with nothing to vary.
@@ -131,6 +133,9 @@ public sealed class OfflineExampleSource : IExampleSource
         foreach (var part in parts.OrderBy(_ => rng.Next())) phrase.Append(part);
         return (args, phrase);
     }
+
+    private static bool CanRepeat(ToolDefinition tool) =>
+        tool.Parameters.Any(p => p.Enum is null && p.Type is not ToolParameterType.Boolean || p.Enum is { Count: >= 3 });
 
     private static Phrase SelfCorrect(Phrase phrase, double value, Random rng)
     {
