@@ -81,4 +81,26 @@ public sealed class UiActionsTests
         var unknown = await PostAsync(client, "/ui/jobs/start/nope", page: "/jobs");
         Assert.Equal(HttpStatusCode.BadRequest, unknown.StatusCode);
     }
+
+    [Fact]
+    public async Task A_start_form_passes_settings_to_the_job_and_refuses_bad_settings()
+    {
+        await using var app = PlaygroundFactory.Create();
+        var client = app.CreateClient();
+        var form = new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["settings"] = """{"steps":3,"intervalMs":0}""",
+            ["secret.apiKey"] = "sk-form-secret",
+        });
+        var start = await PostAsync(client, "/ui/jobs/start/selftest", form, page: "/jobs");
+        var id = start.Headers.GetValues("HX-Redirect").Single()["/jobs/".Length..];
+        var job = (await app.WaitForJobAsync(id)).GetProperty("job");
+        Assert.Equal("succeeded", job.GetProperty("status").GetString());
+        Assert.Equal(3, job.GetProperty("settings").GetProperty("steps").GetInt32());
+        Assert.DoesNotContain("sk-form-secret", job.GetRawText());
+
+        var bad = await PostAsync(client, "/ui/jobs/start/selftest", new FormUrlEncodedContent(new Dictionary<string, string> { ["settings"] = "[1]" }), page: "/jobs");
+        Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
+        Assert.Equal("settings must be a JSON object", (await bad.Content.ReadFromJsonAsync<Needle.Playground.Security.ApiError>())!.Error);
+    }
 }
