@@ -51,6 +51,7 @@ public static class PlaygroundHost
         app.MapHub<JobsHub>(JobsHub.Path).RequireLoopback().RequireSameOrigin();
         app.MapJobsApi();
         app.MapModelsApi();
+        app.MapDatasetsApi();
         app.MapGenerateApi();
         app.MapUiActions();
         app.MapRazorComponents<App>();
