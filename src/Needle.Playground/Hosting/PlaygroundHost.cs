@@ -1,5 +1,10 @@
+using Needle.Playground.Api;
 using Needle.Playground.Components;
 using Needle.Playground.Hubs;
+using Needle.Playground.Jobs;
+using Needle.Playground.Options;
+using Needle.Playground.Security;
+using Needle.Playground.Services;
 
 namespace Needle.Playground.Hosting;
 
@@ -22,12 +27,31 @@ public static class PlaygroundHost
 
     public static WebApplicationBuilder AddPlayground(this WebApplicationBuilder builder)
     {
+        builder.UseDefaultAddress();
+        builder.AddPlaygroundOptions();
         builder.Services.AddRazorComponents();
-        builder.Services.AddSignalR();
+        builder.Services.AddSignalR().AddJsonProtocol(o => JsonDefaults.Configure(o.PayloadSerializerOptions));
+        builder.Services.ConfigureHttpJsonOptions(o => JsonDefaults.Configure(o.SerializerOptions));
         builder.Services.AddHealthChecks();
         builder.Services.AddAntiforgery();
+        builder.AddJobs();
+        builder.AddModels();
         return builder;
     }
+
+    /// <summary>
+    /// Listens on Needle:Url (http://127.0.0.1:7860) unless an address was given another way: --urls, the
+    /// ASPNETCORE_URLS / URLS environment variables, or Kestrel:Endpoints. (Kestrel:Endpoints in appsettings.json
+    /// would silently override --urls, so the default lives under our own key.)
+    /// </summary>
+    internal static void UseDefaultAddress(this WebApplicationBuilder builder)
+    {
+        var config = builder.Configuration;
+        if (string.IsNullOrEmpty(config["urls"]) && !config.GetSection("Kestrel:Endpoints").Exists())
+            builder.WebHost.UseUrls(config["Needle:Url"] ?? DefaultUrl);
+    }
+
+    public const string DefaultUrl = "http://127.0.0.1:7860";
 
     public static WebApplication UsePlayground(this WebApplication app)
     {
@@ -35,9 +59,16 @@ public static class PlaygroundHost
             app.UseExceptionHandler("/error", createScopeForErrors: true);
         app.UseStatusCodePagesWithReExecute("/not-found");
         app.UseStaticFiles();
+        app.UseRouting();
+        app.UseMiddleware<ClientGuardMiddleware>();
         app.UseAntiforgery();
         app.MapHealthChecks("/healthz");
-        app.MapHub<JobsHub>(JobsHub.Path);
+        app.MapHub<JobsHub>(JobsHub.Path).RequireLoopback().RequireSameOrigin();
+        app.MapJobsApi();
+        app.MapModelsApi();
+        app.MapDatasetsApi();
+        app.MapGenerateApi();
+        app.MapUiActions();
         app.MapRazorComponents<App>();
         return app;
     }
