@@ -29,7 +29,7 @@ public static unsafe class SegmentAttention
         Validate(a);
         var args = a;
         var items = a.Batch * a.Heads;
-        if (!parallel) for (var i = 0; i < items; i++) ForwardItem(args, i);
+        if (!parallel || Small(a, items)) for (var i = 0; i < items; i++) ForwardItem(args, i);
         else WorkerPool.Shared.For(items, i => ForwardItem(args, i));
     }
 
@@ -39,9 +39,12 @@ public static unsafe class SegmentAttention
         Validate(a);
         var args = a;
         var items = a.Batch * a.KvHeads;
-        if (!parallel) for (var i = 0; i < items; i++) BackwardItem(args, i);
+        if (!parallel || Small(a, items)) for (var i = 0; i < items; i++) BackwardItem(args, i);
         else WorkerPool.Shared.For(items, i => BackwardItem(args, i));
     }
+
+    /// <summary>Tiny problems stay on the calling thread: waking the pool costs more than the work.</summary>
+    private static bool Small(in Args a, int items) => items == 1 || (long)a.Batch * a.Heads * a.Tq * a.Tk * a.HeadDim < 1 << 17;
 
     private static void Validate(in Args a)
     {
