@@ -66,6 +66,64 @@ def pack(encoded):
     return contents
 
 
+def contrastive(data_rows, encoded, sp, batch_size, seed):
+    queries, tools, tool_q, is_pos = [], [], [], []
+    for e in sorted(encoded, key=lambda x: x["index"]):
+        local = len(queries)
+        queries.append(sp.encode(data_rows[e["index"]]["query"])[:MAX_ENC])
+        try:
+            calls = json.loads(data_rows[e["index"]]["answers"])
+        except ValueError:
+            calls = []
+        pos = {c["name"] for c in calls if isinstance(c, dict) and "name" in c} if isinstance(calls, list) else set()
+        try:
+            tl = json.loads(e["tools_text"])
+        except ValueError:
+            tl = []
+        for tool in tl if isinstance(tl, list) else []:
+            if not isinstance(tool, dict):
+                continue
+            tools.append(sp.encode(json.dumps(tool, separators=(",", ":")))[:256])
+            tool_q.append(local)
+            is_pos.append(tool.get("name", "") in pos)
+    rng = np.random.RandomState(seed)
+    pos_map = {}
+    for t in range(len(tool_q)):
+        if is_pos[t]:
+            pos_map.setdefault(tool_q[t], []).append(t)
+    idx = np.array([i for i in range(len(queries)) if i in pos_map])
+    rng.shuffle(idx)
+    batches = []
+    for st in range(0, len(idx) - batch_size + 1, batch_size):
+        qs = idx[st:st + batch_size]
+        ts = [pos_map[int(q)][rng.randint(len(pos_map[int(q)]))] for q in qs]
+        batches.append({"queries": [int(q) for q in qs], "tools": [int(t) for t in ts]})
+    return {"queries": queries, "tools": tools, "tool_query": tool_q, "is_pos": is_pos, "batch_size": batch_size,
+            "seed": seed, "batches": batches}
+
+
+def retrieval():
+    rs = np.random.RandomState(11)
+    groups = []
+    for _ in range(30):
+        n = int(rs.randint(1, 9))
+        scores = rs.normal(0, 1, n).astype(np.float32)
+        pos = sorted(set(int(x) for x in rs.choice(n, size=int(rs.randint(1, n + 1)), replace=False)))
+        groups.append({"scores": scores.tolist(), "pos": pos})
+    recall = {k: 0 for k in range(1, 6)}
+    mrr = 0.0
+    for g in groups:
+        ranked = np.argsort(-np.array(g["scores"], dtype=np.float32), kind="stable")
+        for r, i in enumerate(ranked):
+            if int(i) in g["pos"]:
+                mrr += 1.0 / (r + 1)
+                break
+        for k in recall:
+            if set(ranked[:k].tolist()) & set(g["pos"]):
+                recall[k] += 1
+    return {"groups": groups, "recall": [recall[k] / len(groups) for k in range(1, 6)], "mrr": mrr / len(groups)}
+
+
 def rows():
     r = random.Random(3)
     tools = [
@@ -113,7 +171,8 @@ def main():
     sp = spm.SentencePieceProcessor(model_file=MODEL)
     data_rows = rows()
     enc = prepare(data_rows, sp)
-    data = {"examples": data_rows, "encoded": enc, "bins": pack(enc)}
+    data = {"examples": data_rows, "encoded": enc, "bins": pack(enc),
+            "contrastive": contrastive(data_rows, enc, sp, 4, 42), "retrieval": retrieval()}
     with open(OUT, "w") as f:
         json.dump(data, f)
     print("wrote", OUT, len(enc), "kept of", len(data_rows))

@@ -50,7 +50,7 @@ public static unsafe class Attention
             KvHeads = kvHeads, HeadDim = headDim, Causal = causal, QueryOffset = queryOffset, Scale = scale,
         };
         var items = batch * heads;
-        if (!parallel || items == 1 || (long)items * tq * tk * headDim < 1 << 16)
+        if (!parallel || items == 1 || (long)items * tq * tk * headDim < 1 << 20)
             for (var i = 0; i < items; i++) Item(args, i);
         else
             WorkerPool.Shared.For(items, i => Item(args, i));
@@ -69,41 +69,49 @@ public static unsafe class Attention
     [ThreadStatic] private static float[]? _scores;
 
     /// <summary>One (batch row, query head) pair, single-threaded.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Item(in Args a, int item)
+    private static void Item(Args a, int item)
     {
-        int b = item / a.Heads, h = item % a.Heads, kvh = h / (a.Heads / a.KvHeads), hd = a.HeadDim;
-        int ldq = a.S.QRow, ldk = a.S.KRow, ldv = a.S.VRow, ldo = a.S.ORow;
-        var q = a.Q + (long)b * a.S.QBatch + h * hd;
-        var k = a.K + (long)b * a.S.KBatch + kvh * hd;
-        var v = a.V + (long)b * a.S.VBatch + kvh * hd;
-        var o = a.O + (long)b * a.S.OBatch + h * hd;
+        int b = item / a.Heads, h = item % a.Heads, kvh = h / (a.Heads / a.KvHeads);
+        var q = a.Q + b * a.S.QBatch + h * a.HeadDim;
+        var k = a.K + b * a.S.KBatch + kvh * a.HeadDim;
+        var v = a.V + b * a.S.VBatch + kvh * a.HeadDim;
+        var o = a.O + b * a.S.OBatch + h * a.HeadDim;
         var valid = a.KeyValid == null ? null : a.KeyValid + (long)b * a.Tk;
         var need = a.Tq * a.Tk;
         if (_scores is null || _scores.Length < need) _scores = GC.AllocateUninitializedArray<float>(Math.Max(need, 4096), pinned: true);
         fixed (float* s = _scores)
+            Head(q, a.S.QRow, k, a.S.KRow, v, a.S.VRow, o, a.S.ORow, s, valid, a.Tq, a.Tk, a.HeadDim,
+                a.Causal ? a.QueryOffset : int.MaxValue - a.Tq, a.Scale);
+    }
+
+    /// <summary>
+    /// out (Tq, hd) = softmax(mask(q (Tq, hd) · kᵀ (hd, Tk) · scale)) · v (Tk, hd), rows at the given strides.
+    /// Query i may see key j iff valid[j] and j ≤ lastOffset + i.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Head(float* q, int ldq, float* k, int ldk, float* v, int ldv, float* o, int ldo, float* s,
+        bool* valid, int tq, int tk, int hd, int lastOffset, float scale)
+    {
+        // scores (Tq, Tk) = q · kᵀ
+        if (tq >= GemmMinQueries)
+            Gemm.MatMul(q, ldq, false, k, ldk, true, s, tk, tq, tk, hd, accumulate: false, parallel: false);
+        else
+            for (var i = 0; i < tq; i++)
+            for (var j = 0; j < tk; j++)
+                s[i * tk + j] = Dot(q + (long)i * ldq, k + (long)j * ldk, hd);
+        for (var i = 0; i < tq; i++)
         {
-            // scores (Tq, Tk) = q (Tq, hd) · kᵀ
-            if (a.Tq >= GemmMinQueries)
-                Gemm.MatMul(q, ldq, false, k, ldk, true, s, a.Tk, a.Tq, a.Tk, hd, accumulate: false, parallel: false);
-            else
-                for (var i = 0; i < a.Tq; i++)
-                for (var j = 0; j < a.Tk; j++)
-                    s[i * a.Tk + j] = Dot(q + (long)i * ldq, k + (long)j * ldk, hd);
-            for (var i = 0; i < a.Tq; i++)
-            {
-                var row = new Span<float>(s + (long)i * a.Tk, a.Tk);
-                var lastAllowed = a.Causal ? a.QueryOffset + i : int.MaxValue;
-                for (var j = 0; j < row.Length; j++)
-                    row[j] = (valid == null || valid[j]) && j <= lastAllowed ? row[j] * a.Scale : float.MinValue;
-                Softmax.Row(row);
-            }
-            // out (Tq, hd) = probs (Tq, Tk) · v (Tk, hd)
-            if (a.Tq >= GemmMinQueries)
-                Gemm.MatMul(s, a.Tk, false, v, ldv, false, o, ldo, a.Tq, hd, a.Tk, accumulate: false, parallel: false);
-            else
-                for (var i = 0; i < a.Tq; i++) WeightedSum(s + (long)i * a.Tk, v, ldv, a.Tk, o + (long)i * ldo, hd);
+            var row = s + (long)i * tk;
+            var last = Math.Min(tk - 1, lastOffset + i);
+            for (var j = 0; j <= last; j++) row[j] = valid == null || valid[j] ? row[j] * scale : float.MinValue;
+            for (var j = last + 1; j < tk; j++) row[j] = float.MinValue;
+            Softmax.Row(new Span<float>(row, tk));
         }
+        // out (Tq, hd) = probs (Tq, Tk) · v (Tk, hd)
+        if (tq >= GemmMinQueries)
+            Gemm.MatMul(s, tk, false, v, ldv, false, o, ldo, tq, hd, tk, accumulate: false, parallel: false);
+        else
+            for (var i = 0; i < tq; i++) WeightedSum(s + (long)i * tk, v, ldv, tk, o + (long)i * ldo, hd);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

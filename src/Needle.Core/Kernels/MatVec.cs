@@ -11,8 +11,10 @@ namespace Needle.Core.Kernels;
 /// </summary>
 public static unsafe class MatVec
 {
-    private const long ParallelThreshold = 1 << 17; // N·K weights
-    private static readonly float TwoPow112 = BitConverter.Int32BitsToSingle(0x77800000);
+    // N·K weights. Each hand-off to the pool costs microseconds (far more on a loaded machine), so only the big
+    // products (the tied logits, 4M weights at 26M) are split; per-layer products stay on the calling thread.
+    private const long ParallelThreshold = 1 << 21;
+    private const uint TwoPow112Bits = 0x77800000; // 2^112 as float bits
 
     public static void Forward(ReadOnlySpan<float> x, PackedRows w, Span<float> y, int m, bool parallel = true)
     {
@@ -21,7 +23,8 @@ public static unsafe class MatVec
         fixed (float* px = x, py = y)
         {
             nint xp = (nint)px, yp = (nint)py;
-            var parts = parallel && (long)n * k >= ParallelThreshold ? Math.Min(WorkerPool.Shared.Threads, n / 16) : 1;
+            // Several chunks per thread: a worker that gets preempted (shared machines) then holds up only a small part.
+            var parts = parallel && (long)n * k >= ParallelThreshold ? Math.Min(WorkerPool.Shared.Threads * 4, n / 16) : 1;
             if (parts <= 1) { Range(w, (float*)xp, (float*)yp, m, 0, n); return; }
             WorkerPool.Shared.For(parts, p =>
             {
@@ -59,14 +62,14 @@ public static unsafe class MatVec
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector512<float> Widen512(Vector512<uint> h)
     {
-        var mag = Vector512.AsSingle((h & Vector512.Create(0x7fffu)) << 13) * Vector512.Create(TwoPow112);
+        var mag = Vector512.AsSingle((h & Vector512.Create(0x7fffu)) << 13) * Vector512.Create(TwoPow112Bits).AsSingle();
         return Vector512.AsSingle(Vector512.AsUInt32(mag) | ((h & Vector512.Create(0x8000u)) << 16));
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector256<float> Widen256(Vector256<uint> h)
     {
-        var mag = Vector256.AsSingle((h & Vector256.Create(0x7fffu)) << 13) * Vector256.Create(TwoPow112);
+        var mag = Vector256.AsSingle((h & Vector256.Create(0x7fffu)) << 13) * Vector256.Create(TwoPow112Bits).AsSingle();
         return Vector256.AsSingle(Vector256.AsUInt32(mag) | ((h & Vector256.Create(0x8000u)) << 16));
     }
 

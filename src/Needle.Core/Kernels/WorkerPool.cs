@@ -10,8 +10,9 @@ namespace Needle.Core.Kernels;
 /// </summary>
 public sealed class WorkerPool
 {
-    /// <summary>One pool for the process, one thread per core (the caller counts as one).</summary>
-    public static WorkerPool Shared { get; } = new(Environment.ProcessorCount);
+    /// <summary>One pool for the process: one thread per core (the caller counts as one), or NEEDLE_THREADS.</summary>
+    public static WorkerPool Shared { get; } = new(
+        int.TryParse(Environment.GetEnvironmentVariable("NEEDLE_THREADS"), out var n) && n > 0 ? n : Environment.ProcessorCount);
 
     private static readonly long SpinTicks = Stopwatch.Frequency / 5000; // ~200 µs of spinning before blocking
 

@@ -130,28 +130,39 @@ public sealed unsafe partial class SimpleAttentionNetwork : INeedleModel
     private void SelfAttentionBlock(float[] x, int b, int t, AttentionWeights w, float[] norm, float gate, bool[]? keyValid, bool causal)
     {
         var n = b * t;
-        var h = new float[n * _d];                 // (B·T, D)
-        ZcRmsNorm.Forward(x, norm, h, n, _d);
-        var qkv = new float[n * _qkvDim];          // (B·T, (H + 2KV)·hd)
-        Gemm.MatMul(h, w.Qkv, qkv, n, _qkvDim, _d);
-        QkNorm(qkv, n, _qkvDim, w, withK: true);
-        for (var i = 0; i < b; i++)
+        // Scratch from the shared pool: these are MB-sized per layer and would otherwise land on the large-object heap.
+        var h = Rent(n * _d);                      // (B·T, D)
+        var qkv = Rent(n * _qkvDim);               // (B·T, (H + 2KV)·hd)
+        var attn = Rent(n * _qDim);                // (B·T, H·hd)
+        try
         {
-            var rows = qkv.AsSpan(i * t * _qkvDim);
-            Rope.Forward(rows, t, _heads, 0, _rope, _qkvDim);
-            Rope.Forward(rows[_qDim..], t, _kvHeads, 0, _rope, _qkvDim);
+            ZcRmsNorm.Forward(x, norm, h, n, _d);
+            Gemm.MatMul(h, w.Qkv, qkv, n, _qkvDim, _d);
+            QkNorm(qkv, n, _qkvDim, w, withK: true);
+            for (var i = 0; i < b; i++)
+            {
+                var rows = qkv.AsSpan(i * t * _qkvDim);
+                Rope.Forward(rows, t, _heads, 0, _rope, _qkvDim);
+                Rope.Forward(rows[_qDim..], t, _kvHeads, 0, _rope, _qkvDim);
+            }
+            fixed (float* pq = qkv, po = attn)
+            fixed (bool* pm = keyValid)
+            {
+                var s = new AttentionStrides(_qkvDim, (long)t * _qkvDim, _qkvDim, (long)t * _qkvDim, _qkvDim, (long)t * _qkvDim, _qDim, (long)t * _qDim);
+                Attention.Forward(pq, pq + _qDim, pq + _qDim + _kvDim, po, s, b, t, t, _heads, _kvHeads, _hd,
+                    keyValid is null ? null : pm, causal, 0, _attnScale);
+            }
+            Gemm.MatMul(attn.AsSpan(0, n * _qDim), w.Out, h, n, _d, _qDim); // reuse h as the projection output (B·T, D)
+            Elementwise.GatedResidualAdd(x, h.AsSpan(0, n * _d), gate);
         }
-        var attn = new float[n * _qDim];           // (B·T, H·hd)
-        fixed (float* pq = qkv, po = attn)
-        fixed (bool* pm = keyValid)
+        finally
         {
-            var s = new AttentionStrides(_qkvDim, (long)t * _qkvDim, _qkvDim, (long)t * _qkvDim, _qkvDim, (long)t * _qkvDim, _qDim, (long)t * _qDim);
-            Attention.Forward(pq, pq + _qDim, pq + _qDim + _kvDim, po, s, b, t, t, _heads, _kvHeads, _hd,
-                keyValid is null ? null : pm, causal, 0, _attnScale);
+            Return(h); Return(qkv); Return(attn);
         }
-        Gemm.MatMul(attn, w.Out, h, n, _d, _qDim); // reuse h as the projection output (B·T, D)
-        Elementwise.GatedResidualAdd(x, h, gate);
     }
+
+    private static float[] Rent(int n) => System.Buffers.ArrayPool<float>.Shared.Rent(n);
+    private static void Return(float[] a) => System.Buffers.ArrayPool<float>.Shared.Return(a);
 
     /// <summary>QK-norm: ZC over each head's hd values of q (and k), rows of a (N, stride) buffer starting with q | k.</summary>
     private void QkNorm(float[] buf, int rows, int stride, AttentionWeights w, bool withK)
@@ -171,15 +182,22 @@ public sealed unsafe partial class SimpleAttentionNetwork : INeedleModel
     {
         var w = _decCross[layer];
         var n = b * t;
-        var h = new float[n * _d];
-        ZcRmsNorm.Forward(y, _decNorm1[layer], h, n, _d);
-        var q = new float[n * _qDim];
-        Gemm.MatMul(h, w.Q, q, n, _qDim, _d);
-        QkNorm(q, n, _qDim, w, withK: false);
-        var attn = new float[n * _qDim];
-        CrossAttend(q, enc, layer, attn, b, t, _qDim);
-        Gemm.MatMul(attn, w.Out, h, n, _d, _qDim);
-        Elementwise.GatedResidualAdd(y, h, _decCrossGate[layer]);
+        var h = Rent(n * _d);
+        var q = Rent(n * _qDim);
+        var attn = Rent(n * _qDim);
+        try
+        {
+            ZcRmsNorm.Forward(y, _decNorm1[layer], h, n, _d);
+            Gemm.MatMul(h.AsSpan(0, n * _d), w.Q, q, n, _qDim, _d);
+            QkNorm(q, n, _qDim, w, withK: false);
+            CrossAttend(q, enc, layer, attn, b, t, _qDim);
+            Gemm.MatMul(attn.AsSpan(0, n * _qDim), w.Out, h, n, _d, _qDim);
+            Elementwise.GatedResidualAdd(y, h.AsSpan(0, n * _d), _decCrossGate[layer]);
+        }
+        finally
+        {
+            Return(h); Return(q); Return(attn);
+        }
     }
 
     /// <summary>attn (B, T, H·hd) = attention of q (rows qRow apart) over the encoded batch's K/V, encoder padding masked.</summary>

@@ -40,6 +40,16 @@ public static class FakeQuant
         return o;
     }
 
+    /// <summary>
+    /// Which leaves upstream's <c>_quantize_params</c> touches: kernels (last path segment <c>kernel</c>) of 2 or 3 dims,
+    /// per needle-model.md §5.5 (3-D per layer slice). Embedding, norms, gates, biases and log_temp stay exact.
+    /// </summary>
+    public static bool ShouldQuantize(string path, int[] shape) => TrainableParam.GroupOf(path, shape) == ParamGroup.Muon;
+
+    /// <summary>A leaf as the fake-quantized forward sees it (the input array itself when it is not quantized).</summary>
+    public static float[] ApplyToLeaf(string path, int[] shape, float[] values, int bits = 4) =>
+        ShouldQuantize(path, shape) ? Apply(values, shape, bits) : values;
+
     /// <summary>Whether upstream's forward uses fake-quantized kernels at this step (every 100th, never the first).</summary>
     public static bool IsQatStep(int step) => step > 0 && step % 100 == 0;
 }

@@ -53,6 +53,25 @@ public class ElementwiseKernelTests
         Assert.Equal(0f, x[74]);
     }
 
+    [Theory]
+    [MemberData(nameof(AllLevels))]
+    public void Softmax_exp_is_accurate_over_the_whole_range(SimdLevel level)
+    {
+        using var _ = Simd.Force(level);
+        // Row of two: [x, 0] -> p0 = e^x / (e^x + 1); checks exp over [-100, 80] including the flush-to-zero end.
+        for (var x = -100f; x <= 80f; x += 0.37f)
+        {
+            var row = new float[17];
+            row[0] = x;
+            for (var j = 1; j < row.Length; j++) row[j] = -200f; // exactly 0 after exp
+            row[16] = 0f;
+            Softmax.Row(row);
+            var expected = 1.0 / (1.0 + Math.Exp(-x));
+            Assert.True(Math.Abs(row[0] - expected) <= 3e-7 * Math.Max(expected, 1e-30) + 1e-38, $"{level} x={x}: {row[0]} vs {expected}");
+            Assert.Equal(0f, row[5]);
+        }
+    }
+
     [Fact]
     public void Rope_matches_naive_and_position_zero_is_identity()
     {

@@ -43,4 +43,43 @@ public sealed class RealTokenizerEncodingTests
         var expectedBins = r.GetProperty("bins").EnumerateArray().Select(b => b.Ints()).ToList();
         Assert.Equal(expectedBins, bins.Contents.Select(c => c.ToArray()).ToList());
     }
+
+    [Fact]
+    public void Contrastive_arrays_and_batches_match_the_reference()
+    {
+        var r = TrainingFixtures.Load("encoding_reference.json");
+        var examples = r.GetProperty("examples").EnumerateArray().Select(e => new ToolCallExample
+        {
+            Query = e.GetProperty("query").GetString()!, Tools = e.GetProperty("tools").GetString()!, Answers = e.GetProperty("answers").GetString()!,
+        }).ToList();
+        var prepared = ExampleEncoder.Prepare(examples, Tokenizer.Value);
+        var data = ContrastiveData.Build(examples, prepared, Tokenizer.Value);
+        var c = r.GetProperty("contrastive");
+        Assert.Equal(c.GetProperty("queries").EnumerateArray().Select(q => q.Ints()).ToList(), data.Queries);
+        Assert.Equal(c.GetProperty("tools").EnumerateArray().Select(q => q.Ints()).ToList(), data.Tools);
+        Assert.Equal(c.GetProperty("tool_query").Ints(), data.ToolQuery);
+        Assert.Equal(c.GetProperty("is_pos").EnumerateArray().Select(b => b.GetBoolean()), data.IsPositive);
+        var batches = data.Batches(c.GetProperty("batch_size").GetInt32(), new NumpyRandomState(c.GetProperty("seed").GetUInt32())).ToList();
+        var expected = c.GetProperty("batches").EnumerateArray().ToList();
+        Assert.Equal(expected.Count, batches.Count);
+        for (int i = 0; i < expected.Count; i++)
+        {
+            Assert.Equal(expected[i].GetProperty("queries").Ints(), batches[i].Queries);
+            Assert.Equal(expected[i].GetProperty("tools").Ints(), batches[i].Tools);
+        }
+    }
+
+    [Fact]
+    public void Retrieval_recall_and_mrr_match_the_reference()
+    {
+        var r = TrainingFixtures.Load("encoding_reference.json").GetProperty("retrieval");
+        var groups = r.GetProperty("groups").EnumerateArray()
+            .Select(g => ((IReadOnlyList<float>)g.GetProperty("scores").Floats(), (IReadOnlySet<int>)g.GetProperty("pos").Ints().ToHashSet())).ToList();
+        var m = RetrievalMetrics.Compute(groups);
+        Assert.Equal(30, m.NumQueries);
+        var recall = r.GetProperty("recall").Doubles();
+        for (int k = 1; k <= 5; k++) Assert.Equal(recall[k - 1], m.RecallAtK[k], 12);
+        Assert.Equal(r.GetProperty("mrr").GetDouble(), m.Mrr, 12);
+        Assert.Equal(0, RetrievalMetrics.Compute([]).NumQueries);
+    }
 }

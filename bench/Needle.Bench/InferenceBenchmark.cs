@@ -1,0 +1,58 @@
+using Needle.Core.Kernels;
+using Needle.Core.Model;
+
+namespace Needle.Bench;
+
+/// <summary>
+/// The 26M model (random init): encoder prefill of 256 tokens (tok/s) and batch-1 greedy decode with the KV cache
+/// (tok/s), then the PyTorch peer's figures from the same run.
+/// </summary>
+public sealed class InferenceBenchmark : IBenchmark
+{
+    public string Name => "inference";
+    public string Description => "26M prefill (1x256) and greedy decode tok/s vs PyTorch  [--reps N] [--steps N] [--precision f16|f32] [--peer PATH] [--no-peer]";
+
+    public async Task<int> RunAsync(string[] args, CancellationToken ct)
+    {
+        var o = new BenchOptions(args);
+        int reps = o.GetInt("reps", 5), steps = o.GetInt("steps", 64), srcLen = o.GetInt("src", 256);
+        var precision = o.Get("precision", "f16") == "f32" ? WeightPrecision.Float32 : WeightPrecision.Float16;
+        var model = new SimpleAttentionNetwork(NeedleWeights.RandomInit(NeedleConfig.Needle26M, 0), precision);
+        var rng = new Random(0);
+        var src = Enumerable.Range(0, srcLen).Select(_ => rng.Next(6, model.Config.VocabSize)).ToArray();
+        Console.WriteLine($"SIMD level {Simd.Level}, pool threads {WorkerPool.Shared.Threads}, decode weights {model.DecodePrecision}");
+
+        var (pb, pm) = Timing.Measure(() => model.Encode([src]).Dispose(), 1, reps);
+        Console.WriteLine($"ours   prefill 1x{srcLen}: best {pb * 1e3:F1} ms med {pm * 1e3:F1} ms -> {srcLen / pm:F0} tok/s (best {srcLen / pb:F0}); CPU {Timing.LastCpuSeconds * 1e3:F1} ms/rep");
+
+        using var encoded = model.Encode([src]);
+        var logits = new float[model.Config.VocabSize];
+        var produced = new List<int>();
+        void Greedy()
+        {
+            using var state = model.StartDecoder(encoded);
+            var token = 0;
+            produced.Clear();
+            for (var i = 0; i < steps; i++)
+            {
+                model.DecodeStep(state, [token], logits);
+                token = ArgMax(logits);
+                produced.Add(token);
+            }
+        }
+        var (db, dm) = Timing.Measure(Greedy, 1, reps);
+        Console.WriteLine($"ours   greedy decode {steps} steps KV-cache: best {db * 1e3:F1} ms med {dm * 1e3:F1} ms -> " +
+                          $"{steps / dm:F1} tok/s (best {steps / db:F1}), {dm / steps * 1e3:F2} ms/token; CPU {Timing.LastCpuSeconds / steps * 1e3:F2} ms/token");
+        if (o.Has("no-peer")) return 0;
+        Console.WriteLine($"# peer: {o.Peer} --what infer");
+        Console.Write(await PeerProcess.RunAsync(o.Peer, "--what infer", ct));
+        return 0;
+    }
+
+    private static int ArgMax(ReadOnlySpan<float> x)
+    {
+        var best = 0;
+        for (var i = 1; i < x.Length; i++) if (x[i] > x[best]) best = i;
+        return best;
+    }
+}

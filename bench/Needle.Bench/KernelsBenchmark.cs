@@ -1,0 +1,56 @@
+using Needle.Core.Kernels;
+
+namespace Needle.Bench;
+
+/// <summary>Per-kernel timings on 26M shapes (wall and CPU), to see where prefill and decode time goes.</summary>
+public sealed class KernelsBenchmark : IBenchmark
+{
+    public string Name => "kernels";
+    public string Description => "per-kernel timings on 26M shapes (MatVec fp16/fp32, attention, norms)  [--reps N]";
+
+    public Task<int> RunAsync(string[] args, CancellationToken ct)
+    {
+        var o = new BenchOptions(args);
+        var reps = o.GetInt("reps", 20);
+        var rng = new Random(1);
+        float[] R(int n) { var a = new float[n]; for (var i = 0; i < n; i++) a[i] = (float)(rng.NextDouble() - 0.5); return a; }
+        void Report(string what, Action action, double bytes = 0, double flop = 0)
+        {
+            var (best, med) = Timing.Measure(action, 2, reps);
+            var cpu = Timing.LastCpuSeconds;
+            var extra = bytes > 0 ? $" {bytes / best / 1e9,7:F1} GB/s (best)" : flop > 0 ? $" {flop / best / 1e9,7:F1} GFLOP/s (best)" : "";
+            Console.WriteLine($"{what,-44} best {best * 1e6,9:F1} µs, median {med * 1e6,9:F1} µs wall {cpu * 1e6,9:F1} µs cpu{extra}");
+        }
+
+        var x = R(512);
+        var y = new float[8192];
+        var emb = R(8192 * 512);
+        var f16 = PackedRows.FromRows(emb, 8192, 512, WeightPrecision.Float16);
+        var f32 = PackedRows.FromRows(emb, 8192, 512, WeightPrecision.Float32);
+        Report("MatVec logits 8192x512 fp16", () => MatVec.Forward(x, f16, y, 1), bytes: 8192 * 512 * 2);
+        Report("MatVec logits 8192x512 fp32", () => MatVec.Forward(x, f32, y, 1), bytes: 8192 * 512 * 4);
+        Report("MatVec logits fp16 1 thread", () => MatVec.Forward(x, f16, y, 1, parallel: false), bytes: 8192 * 512 * 2);
+        var qkv = PackedRows.FromRows(R(1024 * 512), 1024, 512, WeightPrecision.Float16);
+        Report("MatVec qkv 1024x512 fp16", () => MatVec.Forward(x, qkv, y, 1), bytes: 1024 * 512 * 2);
+        Report("MatVec qkv 1024x512 fp16 1 thread", () => MatVec.Forward(x, qkv, y, 1, parallel: false), bytes: 1024 * 512 * 2);
+
+        const int t = 256, h = 8, kv = 4, hd = 64;
+        var q = R(t * h * hd); var k = R(t * kv * hd); var v = R(t * kv * hd); var outp = new float[t * h * hd];
+        var attFlop = 4.0 * t * t * hd * h;
+        Report("Attention prefill 256 tok 8 heads", () => Attention.Forward(q, k, v, outp, 1, t, t, h, kv, hd, default, false, 0, 0.125f), flop: attFlop);
+        Report("Attention prefill 1 thread", () => Attention.Forward(q, k, v, outp, 1, t, t, h, kv, hd, default, false, 0, 0.125f, parallel: false), flop: attFlop);
+        Report("Attention prefill 1 thread again", () => Attention.Forward(q, k, v, outp, 1, t, t, h, kv, hd, default, false, 0, 0.125f, parallel: false), flop: attFlop);
+        Report("Attention decode 1 x 256 keys", () => Attention.Forward(q.AsSpan(0, h * hd), k, v, outp, 1, 1, t, h, kv, hd, default, false, 0, 0.125f));
+        var sc = new float[t * t];
+        Report("  scores GEMM 256x256x64 transB (1 head)", () => Gemm.MatMul(q, h * hd, false, k, kv * hd, true, sc, t, t, t, hd, parallel: false), flop: 2.0 * t * t * hd);
+        Report("  PV GEMM 256x64x256 (1 head)", () => Gemm.MatMul(sc, t, false, v, kv * hd, false, outp, h * hd, t, hd, t, parallel: false), flop: 2.0 * t * t * hd);
+        Report("  softmax 256 rows x 256 (1 head)", () => Softmax.Forward(sc, t, t));
+        var xs = R(t * 512); var g = R(512);
+        Report("ZcRmsNorm 256x512", () => ZcRmsNorm.Forward(xs, g, xs, t, 512));
+        var table = new RopeTable(64, 10000, 1024);
+        Report("Rope 256 tok x 12 heads", () => Rope.Forward(xs.AsSpan(0, t * 12 * 64 / 2 * 1), t, 6, 0, table));
+        var a = R(t * 512); var wq = R(512 * 1024); var c = new float[t * 1024];
+        Report("GEMM 256x1024x512", () => Gemm.MatMul(a, wq, c, t, 1024, 512), flop: 2.0 * t * 1024 * 512);
+        return Task.FromResult(0);
+    }
+}
