@@ -53,7 +53,7 @@ public sealed class RopeTable
 }
 
 /// <summary>Applies RoPE in place to x (T, heads, hd) at positions pos0 … pos0+T−1.</summary>
-public static class Rope
+public static partial class Rope
 {
     public static void Forward(Span<float> x, int t, int heads, int pos0, RopeTable table) =>
         Forward(x, t, heads, pos0, table, heads * table.HeadDim);
