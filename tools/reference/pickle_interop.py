@@ -142,6 +142,43 @@ def bfloat16_array(values_f32):
     return ArrayProxy()
 
 
+# ---- numpy 2.x module names on numpy 1.24 -----------------------------------------------------------------------
+# numpy 2 pickles arrays as numpy._core.multiarray._reconstruct (protocol <= 4) or numpy._core.numeric._frombuffer
+# (protocol 5); dtypes stay numpy.dtype. Stand-in modules under those names let Python's pickler write such streams.
+def _numpy2_functions():
+    if "numpy._core.multiarray" not in sys.modules:
+        core, multiarray, numeric = (types.ModuleType(n) for n in ("numpy._core", "numpy._core.multiarray", "numpy._core.numeric"))
+        core.multiarray, core.numeric = multiarray, numeric
+        sys.modules.update({"numpy._core": core, "numpy._core.multiarray": multiarray, "numpy._core.numeric": numeric})
+
+        def _reconstruct(*args):
+            raise AssertionError("only pickled, never called")
+
+        def _frombuffer(*args):
+            raise AssertionError("only pickled, never called")
+
+        for fn, mod in ((_reconstruct, multiarray), (_frombuffer, numeric)):
+            fn.__module__, fn.__qualname__ = mod.__name__, fn.__name__
+            setattr(mod, fn.__name__, fn)
+    return sys.modules["numpy._core.multiarray"]._reconstruct, sys.modules["numpy._core.numeric"]._frombuffer
+
+
+def numpy2_tree(tree, protocol):
+    _reconstruct, _frombuffer = _numpy2_functions()
+
+    class Array:
+        def __init__(self, a):
+            self.a = a
+
+        def __reduce__(self):
+            a = self.a
+            if protocol >= 5:
+                return (_frombuffer, (pickle.PickleBuffer(bytearray(a.tobytes())), a.dtype, a.shape, "C"))
+            return (_reconstruct, (np.ndarray, (0,), b"b"), (1, a.shape, a.dtype, False, a.tobytes()))
+
+    return {k: numpy2_tree(v, protocol) if isinstance(v, dict) else Array(v) for k, v in tree.items()}
+
+
 def fixtures(out):
     os.makedirs(out, exist_ok=True)
     rng = np.random.RandomState(0)
@@ -150,6 +187,9 @@ def fixtures(out):
     for protocol in (2, 4, 5):
         write(os.path.join(out, f"tiny_p{protocol}.pkl"), ckpt, protocol)
     write_json(os.path.join(out, "tiny_expected.json"), describe(ckpt))
+    for protocol in (4, 5):
+        write(os.path.join(out, f"tiny_numpy2_p{protocol}.pkl"),
+              {"params": numpy2_tree(params, protocol), "config": dict(TINY_CONFIG)}, protocol)
 
     # Pretrain-style: extra top-level int, config as an OrderedDict with a numpy scalar, plus one missing leaf
     # (contrastive_proj) and one unexpected leaf so the validator has something to report.
@@ -212,6 +252,30 @@ def fixtures(out):
     write_json(os.path.join(out, "float16_rounding.json"),
                {"float32_bits": [int(x) for x in tricky.view(np.uint32)],
                 "float16_bits": [int(x) for x in halves.view(np.uint16)]})
+
+    # float32 -> bfloat16 rounding reference from torch (Debian python3-torch), which rounds to nearest even like
+    # ml_dtypes. NaN payloads differ between libraries, so NaN is left out.
+    import torch
+    finite = tricky[~np.isnan(tricky)]
+    extra = np.array([1.0 + 2.0 ** -8, 1.0 + 3 * 2.0 ** -8, 3.4e38, -3.4e38, 1e-40, 2.0 ** -133], dtype=np.float32)
+    finite = np.concatenate([finite, extra])
+    bf_bits = torch.from_numpy(finite.copy()).to(torch.bfloat16).view(torch.int16).numpy().astype(np.uint16)
+    write_json(os.path.join(out, "bfloat16_rounding.json"),
+               {"float32_bits": [int(x) for x in finite.view(np.uint32)], "bfloat16_bits": [int(x) for x in bf_bits]})
+
+    # Memory bomb: 64 arrays that all point (through the pickle memo) at one 4 KB buffer.
+    raw = np.arange(2048, dtype=np.float16).tobytes()
+    f2 = np.dtype("<f2")
+
+    class SharedBuffer:
+        def __reduce__(self):
+            return (np.core.multiarray._reconstruct, (np.ndarray, (0,), b"b"), (1, (2048,), f2, False, raw))
+
+    write(os.path.join(out, "hostile_shared_buffer.pkl"),
+          {"params": {f"w{i}": SharedBuffer() for i in range(64)}, "config": {}}, 4)
+    # The same ndarray object under two names (legitimate Python sharing) still loads.
+    tied = np.arange(6, dtype=np.float16).reshape(2, 3)
+    write(os.path.join(out, "shared_array.pkl"), {"params": {"a": tied, "b": {"c": tied}}, "config": {}}, 4)
 
     # Hostile files: what a malicious .pkl looks like. Loading them in Python would run the command.
     class RunCommand:

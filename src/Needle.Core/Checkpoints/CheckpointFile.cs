@@ -1,4 +1,5 @@
 using Needle.Core.Checkpoints.Pickle;
+using Needle.Core.Model;
 
 namespace Needle.Core.Checkpoints;
 
@@ -20,6 +21,40 @@ public static class CheckpointFile
         return Load(bytes, path);
     }
 
+    /// <summary>
+    /// Loads a checkpoint for the model: merges its config over the defaults and checks every parameter's path and shape
+    /// against <see cref="NeedleParameterLayout"/>; any problem is an InvalidDataException naming the file.
+    /// </summary>
+    public static (CheckpointData Data, NeedleConfig Config) LoadValidated(string path)
+    {
+        var data = Load(path);
+        var config = ConfigOf(data, path);
+        CheckpointValidator.Check(data, config).ThrowIfInvalid(path);
+        return (data, config);
+    }
+
+    /// <summary>The checkpoint's config merged over the defaults; bad values are an InvalidDataException naming <paramref name="name"/>.</summary>
+    public static NeedleConfig ConfigOf(CheckpointData data, string name)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        try
+        {
+            return NeedleConfig.FromDictionary(data.Config);
+        }
+        catch (Exception e) when (e is FormatException or InvalidCastException or OverflowException)
+        {
+            throw new InvalidDataException($"{name}: the config has a value of the wrong type ({e.Message}).", e);
+        }
+        catch (InvalidDataException e)
+        {
+            throw new InvalidDataException($"{name}: {e.Message}", e);
+        }
+        catch (NotSupportedException e)
+        {
+            throw new NotSupportedException($"{name}: {e.Message}", e);
+        }
+    }
+
     /// <summary>Loads from a stream (e.g. an upload); <paramref name="name"/> is used in error messages.</summary>
     public static CheckpointData Load(Stream stream, string name)
     {
@@ -33,7 +68,7 @@ public static class CheckpointFile
     {
         try
         {
-            return FromPickle(Unpickler.Load(bytes));
+            return FromPickle(Unpickler.Load(bytes), bytes.LongLength);
         }
         catch (InvalidDataException e)
         {
@@ -77,7 +112,7 @@ public static class CheckpointFile
 
     // ---- pickle object -> CheckpointData ----------------------------------------------------------------------
 
-    private static CheckpointData FromPickle(object? root)
+    private static CheckpointData FromPickle(object? root, long fileLength)
     {
         if (root is not PyDict top)
             throw new InvalidDataException($"the top-level object is a {PyRepr.TypeName(root)}, expected a dict with \"params\" and \"config\".");
@@ -98,7 +133,7 @@ public static class CheckpointFile
         if (paramsObj is not PyDict paramsDict) throw new InvalidDataException($"\"params\" is a {PyRepr.TypeName(paramsObj)}, expected a dict.");
 
         var leaves = new Dictionary<string, NdArray>(StringComparer.Ordinal);
-        Flatten(paramsDict, "", leaves, 0);
+        Flatten(paramsDict, "", leaves, 0, new Budget(fileLength));
 
         var config = new Dictionary<string, object?>(StringComparer.Ordinal);
         if (configObj is not null)
@@ -113,7 +148,26 @@ public static class CheckpointFile
         return new CheckpointData { Params = leaves, Config = config, Extra = extra };
     }
 
-    private static void Flatten(PyDict dict, string prefix, Dictionary<string, NdArray> leaves, int depth)
+    /// <summary>
+    /// Guards against a memory bomb: a small file can name one big buffer many times through the memo. Every array
+    /// numpy writes carries its own bytes, so the distinct arrays' data can never add up to more than the file.
+    /// </summary>
+    private sealed class Budget(long fileLength)
+    {
+        private readonly Dictionary<NumpyArray, NdArray> _converted = new(ReferenceEqualityComparer.Instance);
+        private long _bytes;
+
+        public NdArray Convert(NumpyArray array, string path)
+        {
+            if (_converted.TryGetValue(array, out var done)) return done; // one Python object under two names
+            _bytes += array.Raw.LongLength;
+            if (_bytes > fileLength)
+                throw new InvalidDataException($"param '{path}': the arrays hold more data than the file itself (buffers reused through the memo); refusing to expand it.");
+            return _converted[array] = array.ToNdArray();
+        }
+    }
+
+    private static void Flatten(PyDict dict, string prefix, Dictionary<string, NdArray> leaves, int depth, Budget budget)
     {
         if (depth > MaxDepth) throw new InvalidDataException($"params are nested deeper than {MaxDepth} levels at '{prefix}'.");
         foreach (var (k, v) in dict.Items)
@@ -123,9 +177,9 @@ public static class CheckpointFile
             var path = prefix.Length == 0 ? key : prefix + "/" + key;
             switch (v)
             {
-                case PyDict child: Flatten(child, path, leaves, depth + 1); break;
+                case PyDict child: Flatten(child, path, leaves, depth + 1, budget); break;
                 case NumpyArray array:
-                    try { leaves[path] = array.ToNdArray(); }
+                    try { leaves[path] = budget.Convert(array, path); }
                     catch (InvalidDataException e) { throw new InvalidDataException($"param '{path}': {e.Message}", e); }
                     catch (NotSupportedException e) { throw new NotSupportedException($"param '{path}': {e.Message}", e); }
                     break;

@@ -1,5 +1,10 @@
+using Needle.Playground.Api;
 using Needle.Playground.Components;
 using Needle.Playground.Hubs;
+using Needle.Playground.Jobs;
+using Needle.Playground.Options;
+using Needle.Playground.Security;
+using Needle.Playground.Services;
 
 namespace Needle.Playground.Hosting;
 
@@ -22,10 +27,14 @@ public static class PlaygroundHost
 
     public static WebApplicationBuilder AddPlayground(this WebApplicationBuilder builder)
     {
+        builder.AddPlaygroundOptions();
         builder.Services.AddRazorComponents();
-        builder.Services.AddSignalR();
+        builder.Services.AddSignalR().AddJsonProtocol(o => JsonDefaults.Configure(o.PayloadSerializerOptions));
+        builder.Services.ConfigureHttpJsonOptions(o => JsonDefaults.Configure(o.SerializerOptions));
         builder.Services.AddHealthChecks();
         builder.Services.AddAntiforgery();
+        builder.AddJobs();
+        builder.AddModels();
         return builder;
     }
 
@@ -35,9 +44,15 @@ public static class PlaygroundHost
             app.UseExceptionHandler("/error", createScopeForErrors: true);
         app.UseStatusCodePagesWithReExecute("/not-found");
         app.UseStaticFiles();
+        app.UseRouting();
+        app.UseMiddleware<ClientGuardMiddleware>();
         app.UseAntiforgery();
         app.MapHealthChecks("/healthz");
-        app.MapHub<JobsHub>(JobsHub.Path);
+        app.MapHub<JobsHub>(JobsHub.Path).RequireLoopback().RequireSameOrigin();
+        app.MapJobsApi();
+        app.MapModelsApi();
+        app.MapGenerateApi();
+        app.MapUiActions();
         app.MapRazorComponents<App>();
         return app;
     }

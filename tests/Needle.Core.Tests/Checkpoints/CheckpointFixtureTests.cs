@@ -10,6 +10,8 @@ public sealed class CheckpointFixtureTests
     [InlineData("tiny_p2.pkl")]
     [InlineData("tiny_p4.pkl")]
     [InlineData("tiny_p5.pkl")]
+    [InlineData("tiny_numpy2_p4.pkl")] // numpy 2.x module names (numpy._core...)
+    [InlineData("tiny_numpy2_p5.pkl")]
     public void Upstream_shaped_checkpoint_loads_with_every_value(string file)
     {
         var data = CheckpointFile.Load(PickleFixtures.File(file));
@@ -121,5 +123,16 @@ public sealed class CheckpointFixtureTests
         var bytes = new byte[inputs.Length * 2];
         FloatBits.SingleToHalf(inputs, bytes);
         Assert.Equal(expected, System.Runtime.InteropServices.MemoryMarshal.Cast<byte, ushort>(bytes).ToArray());
+    }
+
+    [Fact]
+    public void Bfloat16_rounding_matches_torch_bit_for_bit()
+    {
+        using var doc = System.Text.Json.JsonDocument.Parse(File.ReadAllText(PickleFixtures.File("bfloat16_rounding.json")));
+        var inputs = doc.RootElement.GetProperty("float32_bits").EnumerateArray().Select(e => BitConverter.UInt32BitsToSingle(e.GetUInt32())).ToArray();
+        var expected = doc.RootElement.GetProperty("bfloat16_bits").EnumerateArray().Select(e => e.GetUInt16()).ToArray();
+        Assert.Equal(expected, inputs.Select(FloatBits.SingleToBFloat16).ToArray());
+        Assert.True(float.IsNaN(FloatBits.BFloat16ToSingle(FloatBits.SingleToBFloat16(float.NaN))));
+        Assert.True(float.IsNaN(FloatBits.BFloat16ToSingle(FloatBits.SingleToBFloat16(BitConverter.UInt32BitsToSingle(0x7F800001)))));
     }
 }

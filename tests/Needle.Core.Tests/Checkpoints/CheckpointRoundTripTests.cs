@@ -139,6 +139,29 @@ public sealed class CheckpointRoundTripTests : IDisposable
     }
 
     [Fact]
+    public void LoadValidated_returns_the_merged_config_or_names_the_file_and_the_problem()
+    {
+        var good = Path.Combine(_dir, "good.pkl");
+        CheckpointFile.Save(good, RandomCheckpoint(Tiny, 8));
+        var (data, config) = CheckpointFile.LoadValidated(good);
+        Assert.Equal(Tiny, config); // the stored keys merged over the defaults
+        Assert.Equal(31, data.Params.Count);
+
+        var leaves = RandomCheckpoint(Tiny, 8).Params.Where(kv => kv.Key != "log_temp").ToDictionary();
+        var missing = Path.Combine(_dir, "missing.pkl");
+        CheckpointFile.Save(missing, new CheckpointData { Params = leaves, Config = RandomCheckpoint(Tiny, 8).Config });
+        var e = Assert.Throws<InvalidDataException>(() => CheckpointFile.LoadValidated(missing));
+        Assert.Contains(missing, e.Message);
+        Assert.Contains("missing 1: log_temp", e.Message);
+
+        var badType = Path.Combine(_dir, "badtype.pkl");
+        CheckpointFile.Save(badType, new CheckpointData { Params = leaves, Config = new Dictionary<string, object?> { ["d_model"] = "wide" } });
+        e = Assert.Throws<InvalidDataException>(() => CheckpointFile.LoadValidated(badType));
+        Assert.Contains(badType, e.Message);
+        Assert.Contains("wrong type", e.Message);
+    }
+
+    [Fact]
     public void Save_rejects_caller_bugs_with_argument_exceptions()
     {
         var path = Path.Combine(_dir, "bad.pkl");

@@ -45,6 +45,29 @@ public sealed class HostilePickleTests
     }
 
     [Fact]
+    public void Many_arrays_reusing_one_buffer_through_the_memo_are_refused()
+    {
+        var e = Assert.Throws<InvalidDataException>(() => CheckpointFile.Load(PickleFixtures.File("hostile_shared_buffer.pkl")));
+        Assert.Contains("more data than the file", e.Message);
+    }
+
+    [Fact]
+    public void One_array_object_under_two_names_loads_once()
+    {
+        var data = CheckpointFile.Load(PickleFixtures.File("shared_array.pkl"));
+        Assert.Equal([0f, 1f, 2f, 3f, 4f, 5f], data.Params["a"].Data);
+        Assert.Equal(data.Params["a"].Data, data.Params["b/c"].Data);
+    }
+
+    [Fact]
+    public void Absurdly_nested_tuples_are_refused_instead_of_overflowing_the_stack()
+    {
+        byte[] bytes = [0x80, 4, (byte)')', .. Enumerable.Repeat((byte)0x85, 5000), (byte)'.'];
+        var e = Assert.Throws<InvalidDataException>(() => CheckpointFile.Load(bytes, "deep.pkl"));
+        Assert.Contains("nested deeper", e.Message);
+    }
+
+    [Fact]
     public void A_missing_file_names_the_path()
     {
         var path = Path.Combine(Path.GetTempPath(), "needle-no-such-" + Guid.NewGuid() + ".pkl");

@@ -33,16 +33,12 @@ public sealed class NumpyDType
         if (arg is PyGlobal { Module: "ml_dtypes" or "ml_dtypes._ml_dtypes_ext", Name: "bfloat16" }) return new(BFloat16Code);
         if (arg is not string code || code.Length < 2)
             throw new InvalidDataException($"numpy.dtype argument {PyRepr.Of(arg)} is not a dtype code like 'f2'.");
-        if (code[0] is '<' or '>' or '=' or '|')
-        {
-            var d = Parse(code[1..]);
-            d.Endian = code[0];
-            return d;
-        }
-        if (!int.TryParse(code.AsSpan(1), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var size)
+        var endian = '=';
+        if (code[0] is '<' or '>' or '=' or '|') (endian, code) = (code[0], code[1..]);
+        if (code.Length < 2 || !int.TryParse(code.AsSpan(1), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var size)
             || size is not (1 or 2 or 4 or 8 or 16))
             throw new NotSupportedException($"numpy dtype '{code}' is not supported (expected a numeric code like 'f2' or 'f4').");
-        return new(code);
+        return new(code) { Endian = endian };
     }
 
     /// <summary>Applies the BUILD state tuple: only the byte order matters for plain numeric dtypes.</summary>

@@ -5,11 +5,23 @@ namespace Needle.Core.Checkpoints.Pickle;
 //   list -> List<object?>, tuple -> PyTuple, dict / OrderedDict -> PyDict, set -> PySet, numpy.ndarray -> NumpyArray.
 
 /// <summary>A Python tuple (immutable, compared by value so it can be a dict key).</summary>
-public sealed class PyTuple(object?[] items) : IEquatable<PyTuple>
+public sealed class PyTuple : IEquatable<PyTuple>
 {
+    /// <summary>Deeper nesting is refused, so equality, hashing and printing can never overflow the stack.</summary>
+    public const int MaxDepth = 100;
+
     public static readonly PyTuple Empty = new([]);
 
-    public object?[] Items { get; } = items;
+    public PyTuple(object?[] items)
+    {
+        Items = items;
+        Depth = 1 + items.Select(x => x is PyTuple t ? t.Depth : 0).DefaultIfEmpty(0).Max();
+        if (Depth > MaxDepth) throw new InvalidDataException($"tuples are nested deeper than {MaxDepth} levels.");
+    }
+
+    public object?[] Items { get; }
+
+    public int Depth { get; }
 
     public int Count => Items.Length;
 

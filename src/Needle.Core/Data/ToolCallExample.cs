@@ -1,0 +1,35 @@
+namespace Needle.Core.Data;
+
+/// <summary>
+/// One training row (playground-reference.md A9). <see cref="Tools"/> and <see cref="Answers"/> are JSON arrays held
+/// as <b>strings</b>, as upstream stores them; everything else is optional provenance.
+/// </summary>
+public sealed record ToolCallExample
+{
+    /// <summary>The user query, used raw (never normalized) at training time.</summary>
+    public required string Query { get; init; }
+
+    /// <summary>JSON array of tool definitions, as a string.</summary>
+    public required string Tools { get; init; }
+
+    /// <summary>JSON array of <c>{name, arguments}</c> calls, as a string; <c>"[]"</c> for a no-call example.</summary>
+    public required string Answers { get; init; }
+
+    public string? Source { get; init; }
+    public string? Model { get; init; }
+    public string? CallType { get; init; }
+    public long? NumTools { get; init; }
+    public bool? SynthTools { get; init; }
+    public string? Language { get; init; }
+
+    /// <summary>Needle 2's one-line derivation of the arguments (kept, not trained on).</summary>
+    public string? Reasoning { get; init; }
+
+    /// <summary>The parsed answer calls (dicts), or an empty list when the answers are not a JSON array.</summary>
+    public IReadOnlyList<object?> ParseCalls() =>
+        PyJson.TryParse(Answers, out var v) && v is List<object?> list ? list : [];
+
+    /// <summary>Names of the calls, in order (only dict calls with a string name).</summary>
+    public IReadOnlyList<string> CallNames() =>
+        ParseCalls().OfType<PyDict>().Select(c => c.GetValueOrDefault("name")).OfType<string>().ToList();
+}

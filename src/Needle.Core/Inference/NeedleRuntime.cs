@@ -1,0 +1,80 @@
+using Needle.Core.Checkpoints;
+using Needle.Core.Model;
+using Needle.Core.Tokenization;
+
+namespace Needle.Core.Inference;
+
+/// <summary>
+/// A loaded model ready to generate: the one place that composes checkpoint loading, the engine's model and the
+/// tokenizer. The CLI, the web app and evaluation all go through <see cref="Load"/>.
+/// </summary>
+public sealed class NeedleRuntime : IDisposable
+{
+    public NeedleRuntime(INeedleModel model, ITokenizer tokenizer, string? checkpointPath = null, string? tokenizerPath = null)
+    {
+        Model = model ?? throw new ArgumentNullException(nameof(model));
+        Tokenizer = tokenizer ?? throw new ArgumentNullException(nameof(tokenizer));
+        if (tokenizer.VocabSize > model.Config.VocabSize)
+            throw new InvalidDataException(
+                $"tokenizer '{tokenizerPath ?? "?"}' has {tokenizer.VocabSize} pieces but checkpoint '{checkpointPath ?? "?"}' " +
+                $"has a vocabulary of {model.Config.VocabSize}: they do not belong together.");
+        CheckpointPath = checkpointPath;
+        TokenizerPath = tokenizerPath;
+        Generator = new Generator(model, tokenizer);
+        Retriever = new ToolRetriever(model, tokenizer);
+    }
+
+    public INeedleModel Model { get; }
+    public ITokenizer Tokenizer { get; }
+    public NeedleConfig Config => Model.Config;
+    public Generator Generator { get; }
+    public ToolRetriever Retriever { get; }
+    public string? CheckpointPath { get; }
+    public string? TokenizerPath { get; }
+
+    /// <summary>Loads a Needle .pkl checkpoint and its SentencePiece tokenizer (found beside it when not given).</summary>
+    public static NeedleRuntime Load(string checkpointPath, string? tokenizerPath = null)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(checkpointPath);
+        if (!File.Exists(checkpointPath))
+            throw new FileNotFoundException($"checkpoint '{checkpointPath}' does not exist.", checkpointPath);
+        var tokPath = tokenizerPath ?? FindTokenizer(checkpointPath);
+        if (!File.Exists(tokPath)) throw new FileNotFoundException($"tokenizer '{tokPath}' does not exist.", tokPath);
+
+        // The tokenizer parses while the checkpoint is read and unpickled.
+        var tokenizerTask = Task.Run(() => LoadTokenizer(tokPath));
+        var data = CheckpointFile.Load(checkpointPath);
+        var model = CreateModel(data, checkpointPath);
+        ITokenizer tokenizer;
+        try { tokenizer = tokenizerTask.GetAwaiter().GetResult(); }
+        catch { (model as IDisposable)?.Dispose(); throw; }
+        return new NeedleRuntime(model, tokenizer, checkpointPath, tokPath);
+    }
+
+    /// <summary>
+    /// The tokenizer that goes with a checkpoint: <c>needle.model</c> or <c>tokenizer/needle.model</c> beside it, else
+    /// the only <c>*.model</c> file in its folder.
+    /// </summary>
+    public static string FindTokenizer(string checkpointPath)
+    {
+        var dir = Path.GetDirectoryName(Path.GetFullPath(checkpointPath))!;
+        foreach (var candidate in new[] { Path.Combine(dir, "needle.model"), Path.Combine(dir, "tokenizer", "needle.model") })
+            if (File.Exists(candidate)) return candidate;
+        var models = Directory.Exists(dir) ? Directory.GetFiles(dir, "*.model").Order(StringComparer.Ordinal).ToArray() : [];
+        return models.Length switch
+        {
+            1 => models[0],
+            0 => throw new FileNotFoundException(
+                $"no tokenizer found beside checkpoint '{checkpointPath}' (looked for needle.model, tokenizer/needle.model, *.model in {dir}); pass its path explicitly (--tokenizer)."),
+            _ => throw new FileNotFoundException(
+                $"several *.model files beside checkpoint '{checkpointPath}' ({string.Join(", ", models.Select(Path.GetFileName))}); pass the tokenizer explicitly (--tokenizer)."),
+        };
+    }
+
+    private static ITokenizer LoadTokenizer(string path) => SentencePieceTokenizer.Load(path);
+
+    private static INeedleModel CreateModel(CheckpointData data, string checkpointPath) =>
+        SimpleAttentionNetwork.FromCheckpoint(data, checkpointPath);
+
+    public void Dispose() => (Model as IDisposable)?.Dispose();
+}

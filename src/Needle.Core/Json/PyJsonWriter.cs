@@ -1,0 +1,73 @@
+using System.Globalization;
+using System.Text;
+
+namespace Needle.Core.Json;
+
+/// <summary><c>json.dumps</c> with ensure_ascii=True, allow_nan=True, no sorting, no indent.</summary>
+internal static class PyJsonWriter
+{
+    private const string Hex = "0123456789abcdef";
+
+    public static void Write(StringBuilder sb, PyJsonValue value, string itemSeparator, string keySeparator)
+    {
+        switch (value)
+        {
+            case PyJsonNull: sb.Append("null"); break;
+            case PyJsonBool b: sb.Append(b.Value ? "true" : "false"); break;
+            case PyJsonInt i: sb.Append(i.Value.ToString(CultureInfo.InvariantCulture)); break;
+            case PyJsonFloat f: sb.Append(FloatText(f.Value)); break;
+            case PyJsonString s: WriteString(sb, s.Value); break;
+            case PyJsonArray a:
+                sb.Append('[');
+                for (int k = 0; k < a.Items.Count; k++)
+                {
+                    if (k > 0) sb.Append(itemSeparator);
+                    Write(sb, a.Items[k], itemSeparator, keySeparator);
+                }
+                sb.Append(']');
+                break;
+            case PyJsonObject o:
+                sb.Append('{');
+                for (int k = 0; k < o.Entries.Count; k++)
+                {
+                    if (k > 0) sb.Append(itemSeparator);
+                    WriteString(sb, o.Entries[k].Key);
+                    sb.Append(keySeparator);
+                    Write(sb, o.Entries[k].Value, itemSeparator, keySeparator);
+                }
+                sb.Append('}');
+                break;
+            default: throw new ArgumentException($"Unknown JSON value type {value.GetType().Name}.", nameof(value));
+        }
+    }
+
+    /// <summary>json's floatstr: repr, except the non-finite values are spelled as JavaScript does.</summary>
+    public static string FloatText(double v) =>
+        double.IsNaN(v) ? "NaN" : double.IsPositiveInfinity(v) ? "Infinity" : double.IsNegativeInfinity(v) ? "-Infinity" : PyFloat.Repr(v);
+
+    /// <summary>py_encode_basestring_ascii: quotes, the short escapes, and \uXXXX (lowercase) for everything outside 0x20..0x7E.</summary>
+    public static void WriteString(StringBuilder sb, string s)
+    {
+        sb.Append('"');
+        foreach (char c in s)
+        {
+            switch (c)
+            {
+                case '"': sb.Append("\\\""); break;
+                case '\\': sb.Append("\\\\"); break;
+                case '\n': sb.Append("\\n"); break;
+                case '\r': sb.Append("\\r"); break;
+                case '\t': sb.Append("\\t"); break;
+                case '\b': sb.Append("\\b"); break;
+                case '\f': sb.Append("\\f"); break;
+                default:
+                    if (c >= 0x20 && c <= 0x7E) sb.Append(c);
+                    else
+                        // UTF-16 units are exactly the surrogate pairs Python writes for astral characters.
+                        sb.Append("\\u").Append(Hex[(c >> 12) & 0xF]).Append(Hex[(c >> 8) & 0xF]).Append(Hex[(c >> 4) & 0xF]).Append(Hex[c & 0xF]);
+                    break;
+            }
+        }
+        sb.Append('"');
+    }
+}

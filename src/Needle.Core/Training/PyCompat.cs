@@ -1,0 +1,89 @@
+using System.Globalization;
+using System.Text;
+using System.Text.RegularExpressions;
+using Needle.Core.Data;
+
+namespace Needle.Core.Training;
+
+/// <summary>Small Python behaviours the metrics reproduce (rounding, slicing, truthiness, iteration, snake_case).</summary>
+public static class PyCompat
+{
+    /// <summary>Python's <c>round(x, digits)</c>: correctly rounded from the exact binary value, ties to even.</summary>
+    public static double Round(double x, int digits)
+    {
+        if (double.IsNaN(x) || double.IsInfinity(x) || x == 0) return x;
+        // 40 fractional digits are exact enough to tell a true tie from a near-tie for |x| < 1e6.
+        string s = Math.Abs(x).ToString("F40", CultureInfo.InvariantCulture);
+        int dot = s.IndexOf('.');
+        string intPart = s[..dot], frac = s[(dot + 1)..];
+        string kept = intPart + frac[..digits];
+        string rest = frac[digits..];
+        int cmp = rest[0] > '5' ? 1 : rest[0] < '5' ? -1 : (rest.AsSpan(1).IndexOfAnyExcept('0') >= 0 ? 1 : 0);
+        var n = System.Numerics.BigInteger.Parse(kept, CultureInfo.InvariantCulture);
+        if (cmp > 0 || (cmp == 0 && !n.IsEven)) n += 1;
+        double r = double.Parse(n.ToString(CultureInfo.InvariantCulture) + "E-" + digits, CultureInfo.InvariantCulture);
+        return x < 0 ? -r : r;
+    }
+
+    /// <summary><c>s[:n]</c> counting code points like Python, so a surrogate pair is never split.</summary>
+    public static string Slice(string s, int n)
+    {
+        if (s.Length <= n) return s;
+        var sb = new StringBuilder();
+        int count = 0;
+        for (int i = 0; i < s.Length && count < n; i++, count++)
+        {
+            sb.Append(s[i]);
+            if (char.IsHighSurrogate(s[i]) && i + 1 < s.Length && char.IsLowSurrogate(s[i + 1])) sb.Append(s[++i]);
+        }
+        return sb.ToString();
+    }
+
+    /// <summary>Python truthiness of a JSON value.</summary>
+    public static bool Truthy(object? v) => v switch
+    {
+        null => false,
+        bool b => b,
+        string s => s.Length > 0,
+        long l => l != 0,
+        double d => d != 0,
+        System.Numerics.BigInteger bi => !bi.IsZero,
+        PyDict d => d.Count > 0,
+        List<object?> list => list.Count > 0,
+        _ => true,
+    };
+
+    /// <summary>What <c>for c in value</c> yields for a parsed JSON value (a dict yields its keys, a string its chars).</summary>
+    public static List<object?> Iterate(object? v) => v switch
+    {
+        List<object?> list => list,
+        PyDict d => d.Keys.Cast<object?>().ToList(),
+        string s => s.Select(ch => (object?)ch.ToString()).ToList(),
+        _ => [],
+    };
+
+    /// <summary><c>len(value)</c> for values that have one; null when Python would raise TypeError.</summary>
+    public static int? Len(object? v) => v switch
+    {
+        List<object?> list => list.Count,
+        PyDict d => d.Count,
+        string s => s.Length,
+        _ => null,
+    };
+
+    /// <summary>Canonical JSON (<c>json.dumps(v, sort_keys=True)</c>): the equality metrics compare values by.</summary>
+    public static string Canon(object? v) => PyJson.Dumps(v, compact: false, sortKeys: true);
+
+    /// <summary>
+    /// Upstream's <c>to_snake_case</c> (needle-model.md §9.1).
+    /// TODO(unify): the generation helper has the same function in Inference/.
+    /// </summary>
+    public static string ToSnakeCase(string name)
+    {
+        string s = Regex.Replace(name, "[^A-Za-z0-9_]+", "_");
+        s = Regex.Replace(s, "([a-z0-9])([A-Z])", "$1_$2");
+        s = Regex.Replace(s, "([A-Z]+)([A-Z][a-z])", "$1_$2");
+        s = Regex.Replace(s, "_+", "_");
+        return s.ToLowerInvariant().Trim('_');
+    }
+}

@@ -1,0 +1,179 @@
+using System.Globalization;
+using Needle.Core.Data;
+
+namespace Needle.Core.Training;
+
+/// <summary>Result of <see cref="ToolCallBenchmark.Score"/> (upstream <c>benchmark_tool_calls</c>, unrounded).</summary>
+public sealed record BenchmarkMetrics(
+    int NumSamples, double ExactMatch, double JsonParseRate,
+    double NamePrecision, double NameRecall, double NameF1, double ArgsAcc,
+    double ParamHaluc, double ParamMiss, double ValueAcc,
+    double CallPrecision, double CallRecall, double CallF1,
+    double EmptyRefPct, double EmptyPredPct,
+    IReadOnlyList<(string Query, string Ref, string Pred)> Samples, IReadOnlyList<EvalFailure> Failures);
+
+/// <summary>
+/// <c>needle eval</c>'s tool-call benchmark (needle-model.md §6.3): names snake_cased on both sides, top-level
+/// argument values normalized (numbers by float repr, strings trimmed/lowercased, "at "/"today at " dropped),
+/// P/R/F1 with a 1e-9 guard, empty+empty counts as exact. Generation is the caller's job.
+/// </summary>
+public static class ToolCallBenchmark
+{
+    public const int MaxFailures = 50;
+
+    /// <summary>Upstream's <c>_normalize_value</c>.</summary>
+    public static object? NormalizeValue(object? v)
+    {
+        if (v is string s)
+        {
+            if (TryPythonFloat(s, out double f)) s = FloatStr(f);
+            s = s.Trim().ToLowerInvariant();
+            if (s.StartsWith("at ", StringComparison.Ordinal)) s = s[3..].Trim();
+            if (s.StartsWith("today at ", StringComparison.Ordinal)) s = s["today at ".Length..].Trim();
+            return s;
+        }
+        if (v is double d) return FloatStr(d);
+        return v;
+    }
+
+    // Python str(float): repr, but inf/nan spelled lowercase.
+    private static string FloatStr(double d) =>
+        double.IsNaN(d) ? "nan" : double.IsPositiveInfinity(d) ? "inf" : double.IsNegativeInfinity(d) ? "-inf" : PyJson.FloatRepr(d);
+
+    // Python float(str): surrounding whitespace, sign, digits/point/exponent, inf/infinity/nan (underscores not handled).
+    private static bool TryPythonFloat(string s, out double f)
+    {
+        string t = s.Trim();
+        string body = t.TrimStart('+', '-');
+        if (t.Length - body.Length > 1) { f = 0; return false; }
+        bool neg = t.StartsWith('-');
+        switch (body.ToLowerInvariant())
+        {
+            case "inf" or "infinity": f = neg ? double.NegativeInfinity : double.PositiveInfinity; return true;
+            case "nan": f = double.NaN; return true;
+        }
+        if (body.Length == 0 || !(char.IsAsciiDigit(body[0]) || body[0] == '.')) { f = 0; return false; }
+        return double.TryParse(t, NumberStyles.AllowLeadingSign | NumberStyles.AllowDecimalPoint | NumberStyles.AllowExponent,
+            CultureInfo.InvariantCulture, out f);
+    }
+
+    private static object? NormalizeArgs(object? args)
+    {
+        if (args is not PyDict d) return args;
+        var o = new PyDict();
+        foreach (var (k, v) in d.Items) o[k] = NormalizeValue(v);
+        return o;
+    }
+
+    private static void SnakeNames(IEnumerable<object?> calls)
+    {
+        foreach (var c in calls.OfType<PyDict>())
+            if (c.GetValueOrDefault("name") is string n) c["name"] = PyCompat.ToSnakeCase(n);
+    }
+
+    public static BenchmarkMetrics Score(IReadOnlyList<ToolCallExample> examples, IReadOnlyList<string> predictions)
+    {
+        ArgumentNullException.ThrowIfNull(examples);
+        ArgumentNullException.ThrowIfNull(predictions);
+        if (predictions.Count != examples.Count) throw new ArgumentException($"{predictions.Count} predictions for {examples.Count} examples.", nameof(predictions));
+        int total = 0, exact = 0, tpN = 0, fpN = 0, fnN = 0, tpC = 0, fpC = 0, fnC = 0, parseErr = 0, emptyRef = 0, emptyPred = 0;
+        int argsOk = 0, argsTotal = 0, halluc = 0, predParams = 0, missing = 0, refParams = 0, correctValues = 0, matched = 0;
+        var samples = new List<(string, string, string)>();
+        var failures = new List<EvalFailure>();
+        Func<object?, string?> key = c => ToolCallScoring.CallKey(c, NormalizeArgs, argsDefaultEmpty: true);
+
+        for (int i = 0; i < examples.Count; i++)
+        {
+            var ex = examples[i];
+            string refText = ex.Answers, pred = predictions[i].Trim();
+            var refCalls = PyJson.TryParse(refText, out var r) ? PyCompat.Iterate(r) : [];
+            SnakeNames(refCalls);
+            if (PyJson.TryParse(pred, out var raw))
+            {
+                if (raw is List<object?> l) SnakeNames(l);
+                else if (raw is PyDict d) SnakeNames([d]);
+                pred = PyJson.Dumps(raw, compact: false);
+            }
+            object? toolDefs = PyJson.TryParse(ex.Tools, out var td) ? td : null;
+            if (toolDefs is List<object?> tl) SnakeNames(tl);
+
+            List<object?> predCalls = [];
+            bool parsed = PyJson.TryParse(pred, out var pp);
+            if (parsed) predCalls = ToolCallScoring.AsCalls(pp); else parseErr++;
+            total++;
+            if (i < 10) samples.Add((PyCompat.Slice(ex.Query, 80), PyCompat.Slice(refText, 120), PyCompat.Slice(pred, 120)));
+
+            bool refEmpty = refText.Trim() is "" or "[]", predEmpty = pred is "" or "[]";
+            if (refEmpty) emptyRef++;
+            if (predEmpty) emptyPred++;
+            bool isExact = false;
+            if (refEmpty && predEmpty) isExact = true;
+            else if (!refEmpty && !predEmpty)
+            {
+                var rs = ToolCallScoring.SortedTruthyKeys(refCalls, key);
+                var ps = ToolCallScoring.SortedTruthyKeys(predCalls, key);
+                isExact = rs.SequenceEqual(ps) && rs.Count == refCalls.Count && ps.Count == predCalls.Count;
+            }
+            if (isExact) exact++;
+
+            var rn = ToolCallScoring.Names(refCalls); var pn = ToolCallScoring.Names(predCalls);
+            tpN += pn.Count(rn.Contains); fpN += pn.Count(x => !rn.Contains(x)); fnN += rn.Count(x => !pn.Contains(x));
+            var rk = ToolCallScoring.Keys(refCalls, key); var pk = ToolCallScoring.Keys(predCalls, key);
+            tpC += pk.Count(rk.Contains); fpC += pk.Count(x => !rk.Contains(x)); fnC += rk.Count(x => !pk.Contains(x));
+
+            var refByName = ToolCallScoring.RefArgsByName(refCalls);
+            foreach (var c in predCalls.OfType<PyDict>().Where(x => x.ContainsKey("name")))
+            {
+                if (!refByName.TryGetValue(ToolCallScoring.NameId(c["name"]), out var refArgs)) continue;
+                argsTotal++;
+                string pa = PyCompat.Canon(NormalizeArgs(c.GetValueOrDefault("arguments", new PyDict())));
+                if (refArgs.Any(ra => PyCompat.Canon(NormalizeArgs(ra)) == pa)) argsOk++;
+            }
+
+            var paramMap = new Dictionary<string, HashSet<string>>(StringComparer.Ordinal);
+            foreach (var tool in PyCompat.Iterate(toolDefs).OfType<PyDict>().Where(x => x.ContainsKey("name")))
+                paramMap[ToolCallScoring.NameId(tool["name"])] = ToolCallScoring.DictKeys(tool.GetValueOrDefault("parameters"));
+            foreach (var c in predCalls.OfType<PyDict>().Where(x => x.ContainsKey("name")))
+            {
+                string name = ToolCallScoring.NameId(c["name"]);
+                if (!paramMap.TryGetValue(name, out var schema)) continue;
+                var pKeys = ToolCallScoring.DictKeys(c.GetValueOrDefault("arguments"));
+                predParams += pKeys.Count;
+                halluc += pKeys.Count(k => !schema.Contains(k));
+                if (!refByName.TryGetValue(name, out var refArgsList)) continue;
+                var refArgs = refArgsList[0] as PyDict;
+                var rKeys = ToolCallScoring.DictKeys(refArgs);
+                refParams += rKeys.Count;
+                missing += rKeys.Count(k => !pKeys.Contains(k));
+                var both = pKeys.Where(rKeys.Contains).ToList();
+                matched += both.Count;
+                if (both.Count == 0) continue;
+                var predArgs = (PyDict)c["arguments"]!;
+                correctValues += both.Count(k => PyCompat.Canon(NormalizeValue(predArgs[k])) == PyCompat.Canon(NormalizeValue(refArgs![k])));
+            }
+
+            bool failExact = (refEmpty && predEmpty) || (!refEmpty && !predEmpty
+                && ToolCallScoring.SortedTruthyKeys(refCalls, key).SequenceEqual(ToolCallScoring.SortedTruthyKeys(predCalls, key))
+                && refCalls.Count == predCalls.Count);
+            if (!failExact && failures.Count < MaxFailures)
+                failures.Add(new EvalFailure(PyCompat.Slice(ex.Query, 200), PyCompat.Slice(refText, 300), PyCompat.Slice(pred, 300),
+                    FailureReasons.Explain(refCalls, predCalls, parsed, refEmpty, predEmpty, benchmarkStyle: true, NormalizeValue)));
+        }
+
+        double nP = (double)tpN / Math.Max(tpN + fpN, 1), nR = (double)tpN / Math.Max(tpN + fnN, 1);
+        double cP = (double)tpC / Math.Max(tpC + fpC, 1), cR = (double)tpC / Math.Max(tpC + fnC, 1);
+        int t1 = Math.Max(total, 1);
+        return new BenchmarkMetrics(total, (double)exact / t1, 1.0 - (double)parseErr / t1,
+            nP, nR, 2 * nP * nR / Math.Max(nP + nR, 1e-9), (double)argsOk / Math.Max(argsTotal, 1),
+            (double)halluc / Math.Max(predParams, 1), (double)missing / Math.Max(refParams, 1), (double)correctValues / Math.Max(matched, 1),
+            cP, cR, 2 * cP * cR / Math.Max(cP + cR, 1e-9), (double)emptyRef / t1, (double)emptyPred / t1, samples, failures);
+    }
+
+    /// <summary>
+    /// <c>needle eval</c>'s stratified pools over a validation set: single/multi × #tools buckets,
+    /// <c>max(1, samples // 14)</c> per bucket, one <c>RandomState(42)</c> stream.
+    /// </summary>
+    public static (IReadOnlyList<ToolCallExample> Single, IReadOnlyList<ToolCallExample> Multi) StratifiedPools(
+        IReadOnlyList<ToolCallExample> validation, int toolCallSamples = 200) =>
+        EvalPool.Stratify(validation, new NumpyRandomState(42), Math.Max(1, toolCallSamples / 14));
+}
