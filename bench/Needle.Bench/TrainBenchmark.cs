@@ -53,22 +53,33 @@ public sealed class TrainBenchmark : IBenchmark
         return 0;
     }
 
-    private static (double Best, double Median) Time(int steps, Action step)
+    /// <summary>Best and median wall seconds per step, and the median process CPU seconds per step (all threads).</summary>
+    private static (double Best, double Median, double Cpu) Time(int steps, Action step)
     {
         step(); // warm-up: JIT, arena allocation, optimizer state
         var times = new List<double>();
+        var cpu = new List<double>();
+        var process = Process.GetCurrentProcess();
         for (var i = 0; i < steps; i++)
         {
+            process.Refresh();
+            var cpu0 = process.TotalProcessorTime;
             var sw = Stopwatch.StartNew();
             step();
             times.Add(sw.Elapsed.TotalSeconds);
+            process.Refresh();
+            cpu.Add((process.TotalProcessorTime - cpu0).TotalSeconds);
         }
         times.Sort();
-        return (times[0], times[times.Count / 2]);
+        cpu.Sort();
+        return (times[0], times[times.Count / 2], cpu[cpu.Count / 2]);
     }
 
-    private static void Report(string what, (double Best, double Median) t, int tokens) =>
-        Console.WriteLine($"{what,-34} step best {t.Best:F3}s med {t.Median:F3}s | tokens/s best {tokens / t.Best:F0} med {tokens / t.Median:F0}");
+    /// <summary>Wall figures, plus CPU seconds per step: on a loaded machine tokens per CPU-second × cores is the
+    /// better estimate of what a quiet machine would do (it ignores time spent waiting for a core).</summary>
+    private static void Report(string what, (double Best, double Median, double Cpu) t, int tokens) =>
+        Console.WriteLine($"{what,-34} step best {t.Best:F3}s med {t.Median:F3}s | tokens/s best {tokens / t.Best:F0} med {tokens / t.Median:F0} | " +
+                          $"CPU {t.Cpu:F2}s/step -> {tokens / t.Cpu:F0} tok per CPU-s ({tokens / t.Cpu * Environment.ProcessorCount:F0} if all cores were ours)");
 
     private static int Int(string[] args, string name, int fallback)
     {
