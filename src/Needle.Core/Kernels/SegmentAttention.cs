@@ -100,19 +100,34 @@ public static unsafe class SegmentAttention
         var k = a.K + b * a.S.KBatch + (long)r.K0 * a.S.KRow + kvh * hd;
         Gemm.MatMul(q, a.S.QRow, false, k, a.S.KRow, true, p, kn, m, kn, hd, accumulate: false, parallel: false);
         int* ks = a.KSeg + (long)b * a.Tk;
+        // Packed rows: every key of the window belongs to the segment, so the mask is "all" (or a causal prefix)
+        // and the row work is vectorized; otherwise fall back to the per-element test.
+        var whole = true;
+        for (var j = r.K0; j < r.K1 && whole; j++) whole = ks[j] == r.Seg;
         for (var i = 0; i < m; i++)
         {
             var row = new Span<float>(p + (long)i * kn, kn);
+            if (whole)
+            {
+                // keys K0 … last are allowed (last = K1−1, or the query itself when causal)
+                var allowed = a.Causal ? Math.Min(kn, r.I0 + i - r.K0 + 1) : kn;
+                uniform[i] = allowed <= 0;
+                if (allowed <= 0) { row.Clear(); continue; }
+                System.Numerics.Tensors.TensorPrimitives.Multiply(row[..allowed], a.Scale, row[..allowed]);
+                row[allowed..].Fill(float.MinValue);
+                Softmax.Row(row);
+                continue;
+            }
             var last = a.Causal ? r.I0 + i : int.MaxValue;
-            var allowed = 0;
+            var count = 0;
             for (var j = 0; j < kn; j++)
             {
                 var ok = ks[r.K0 + j] == r.Seg && r.K0 + j <= last;
                 row[j] = ok ? row[j] * a.Scale : float.MinValue;
-                allowed += ok ? 1 : 0;
+                count += ok ? 1 : 0;
             }
-            uniform[i] = allowed == 0;
-            if (allowed == 0) row.Clear();
+            uniform[i] = count == 0;
+            if (count == 0) row.Clear();
             else Softmax.Row(row);
         }
     }
@@ -199,10 +214,12 @@ public static unsafe class SegmentAttention
                         // dS = P ⊙ (dP − Σ_j P·dP) · scale; masked entries have P = 0, so they get no gradient.
                         for (var i = 0; i < m; i++)
                         {
-                            float* pr = p + (long)i * kn, dr = dp + (long)i * kn;
-                            var dot = 0f;
-                            for (var j = 0; j < kn; j++) dot += pr[j] * dr[j];
-                            for (var j = 0; j < kn; j++) dr[j] = pr[j] * (dr[j] - dot) * a.Scale;
+                            var pr = new ReadOnlySpan<float>(p + (long)i * kn, kn);
+                            var dr = new Span<float>(dp + (long)i * kn, kn);
+                            var dot = System.Numerics.Tensors.TensorPrimitives.Dot(pr, dr);
+                            System.Numerics.Tensors.TensorPrimitives.Subtract(dr, dot, dr);
+                            System.Numerics.Tensors.TensorPrimitives.Multiply(dr, pr, dr);
+                            System.Numerics.Tensors.TensorPrimitives.Multiply(dr, a.Scale, dr);
                         }
                         // dQ (m, hd) = dS · K[win] ; dK[win] += dSᵀ · Q
                         Gemm.MatMul(dp, kn, false, k + (long)r.K0 * a.S.KRow, a.S.KRow, false, dq + (long)r.I0 * a.S.QRow, a.S.QRow, m, hd, kn, accumulate: false, parallel: false);
