@@ -67,7 +67,7 @@ public sealed class NeedleTrainer
         Weights = weights;
         _net = new TrainingNetwork(weights);
         Parameters = weights.Params.Select(kv => new TrainableParam(kv.Key, kv.Value.Shape, kv.Value.Data, _net.Grads[kv.Key])).ToList();
-        Optimizer = new NeedleOptimizer(_o.TotalSteps, _o.Optimizer, GemmMatMul.Instance);
+        Optimizer = new NeedleOptimizer(_o.TotalSteps, _o.Optimizer, KernelMatMul.Instance);
     }
 
     /// <summary>One training step on a packed batch: loss, gradients, clip, optimizer update (unless non-finite).</summary>

@@ -143,17 +143,8 @@ internal sealed partial class TrainingNetwork
         Project(h, n, _d, w.Wq, l, _q, s.QkvRaw, _qkv, 0);
         Project(h, n, _d, w.Wk, l, _kv, s.QkvRaw, _qkv, _q);
         Project(h, n, _d, w.Wv, l, _kv, s.QkvRaw, _qkv, _q + _kv);
-        QkNormForward(s.QkvRaw, s.Qkv, n, _qkv, w, l, withK: true, copyRest: true);
-        RowParallel.For(bs, t * _qkv, (_, b0, b1) =>
-        {
-            for (var i = b0; i < b1; i++)
-            {
-                var rows = s.Qkv.AsSpan(i * t * _qkv);
-                Rope.Forward(rows, t, _heads, 0, _rope, _qkv);
-                Rope.Forward(rows[_q..], t, _kvHeads, 0, _rope, _qkv);
-            }
-        });
-        AttendForward(s.Qkv, 0, _qkv, s.Qkv, _q, _q + _kv, _qkv, s.Attn, seg, seg, bs, t, t, causal);
+        SelfOperands(s.QkvRaw, a.Qkv, w, l, bs, t);
+        AttendForward(a.Qkv, 0, _qkv, a.Qkv, _q, _q + _kv, _qkv, s.Attn, seg, seg, bs, t, t, causal);
         Gemm.MatMul(s.Attn, _q, false, w.Wo.AsSpan(l * _q * _d), _d, false, s.Proj, _d, n, _d, _q);
         GateForward(xIn, xOut, s.Proj, n, gate, drop, stream);
     }
@@ -165,13 +156,34 @@ internal sealed partial class TrainingNetwork
         var h = a.H;
         NormRows(yIn, norms.AsSpan(l * _d, _d).ToArray(), h, nd);
         Project(h, nd, _d, w.Wq, l, _q, s.QRaw, _q, 0);
-        QkNormForward(s.QRaw, s.Q, nd, _q, w, l, withK: false, copyRest: false);
         Project(a.EncOut, ne, _d, w.Wk, l, _kv, s.KvRaw, 2 * _kv, 0);
         Project(a.EncOut, ne, _d, w.Wv, l, _kv, s.KvRaw, 2 * _kv, _kv);
-        KNormForward(s.KvRaw, s.Kv, ne, 2 * _kv, w, l);
-        AttendForward(s.Q, 0, _q, s.Kv, 0, _kv, 2 * _kv, s.Attn, a.DecSeg, a.EncSeg, bs, td, te, causal: false);
+        CrossOperands(s, a, w, l, nd, ne);
+        AttendForward(a.Qkv, 0, _q, a.Kv, 0, _kv, 2 * _kv, s.Attn, a.DecSeg, a.EncSeg, bs, td, te, causal: false);
         Gemm.MatMul(s.Attn, _q, false, w.Wo.AsSpan(l * _q * _d), _d, false, s.Proj, _d, nd, _d, _q);
         GateForward(yIn, yOut, s.Proj, nd, gate, drop, stream);
+    }
+
+    /// <summary>Self-attention operands (B·T, (H+2KV)·hd) from the raw projections: QK-norm, copy v, RoPE on q and k.</summary>
+    private void SelfOperands(float[] raw, float[] qkv, AttentionLeaves w, int l, int bs, int t)
+    {
+        QkNormForward(raw, qkv, bs * t, _qkv, w, l, withK: true, copyRest: true);
+        RowParallel.For(bs, t * _qkv, (_, b0, b1) =>
+        {
+            for (var i = b0; i < b1; i++)
+            {
+                var rows = qkv.AsSpan(i * t * _qkv);
+                Rope.Forward(rows, t, _heads, 0, _rope, _qkv);
+                Rope.Forward(rows[_q..], t, _kvHeads, 0, _rope, _qkv);
+            }
+        });
+    }
+
+    /// <summary>Cross-attention operands: q (Nd, H·hd) into a.Qkv, k normed | v (Ne, 2·KV·hd) into a.Kv.</summary>
+    private void CrossOperands(CrossAttentionActs s, TrainingActivations a, AttentionLeaves w, int l, int nd, int ne)
+    {
+        QkNormForward(s.QRaw, a.Qkv, nd, _q, w, l, withK: false, copyRest: false);
+        KNormForward(s.KvRaw, a.Kv, ne, 2 * _kv, w, l);
     }
 
     /// <summary>out[:, offset : offset+cols] (rows, ldOut) = x (rows, in) · W[l] (in, cols).</summary>
