@@ -235,10 +235,10 @@ internal sealed partial class FinetuneRun(IFinetuneEngine engine, FinetuneReques
         var tools = new List<object?>();
         foreach (var ex in examples)
         {
-            if (!PyJson.TryParse(ex.Tools, out var v) || v is not List<object?> list) continue;
+            if (!PythonJson.TryParse(ex.Tools, out var v) || v is not List<object?> list) continue;
             foreach (var t in list)
-                if (t is PyDict d && d.GetValueOrDefault("name") is string n && seen.Add(n)) tools.Add(d);
+                if (t is PythonDict d && d.GetValueOrDefault("name") is string n && seen.Add(n)) tools.Add(d);
         }
-        return PyJson.Dumps(tools);
+        return PythonJson.Dumps(tools);
     }
 }
