@@ -261,4 +261,30 @@ public sealed class FinetuneRunnerTests : IDisposable
         var cancelled = new FinetuneRunner(new FakeEngine(_data, _tokenizer)).Run(Request(), null, cts.Token);
         Assert.Throws<OperationCanceledException>(() => cancelled.ThrowIfNotSucceeded());
     }
+
+    [Fact]
+    public void The_events_drive_the_playground_status_object()
+    {
+        var status = new FinetuneStatus();
+        status.Start();
+        var result = new FinetuneRunner(new FakeEngine(_data, _tokenizer)).Run(Request(Settings with { MaxSteps = 3 }), new StatusProgress(status));
+        var snap = status.Snapshot();
+        Assert.False(snap.Running);
+        Assert.Equal(TrainingPhase.Done, snap.Phase);
+        Assert.Same(result.BaseMetrics, snap.BaseEval);
+        Assert.Same(result.FinetunedMetrics, snap.EvalResults);
+        Assert.Equal(3, snap.Progress!.Step);
+        Assert.Contains("Split: 20 train / 20 val / 20 test (per-tool)", snap.Log);
+
+        var failed = new FinetuneStatus();
+        failed.Start();
+        new FinetuneRunner(new FakeEngine(_data, _tokenizer)).Run(Request(data: _data.Take(2).ToList()), new StatusProgress(failed));
+        Assert.False(failed.Snapshot().Running);
+        Assert.Contains("at least 3 valid examples", failed.Snapshot().Error);
+    }
+
+    private sealed class StatusProgress(FinetuneStatus status) : IProgress<TrainingEvent>
+    {
+        public void Report(TrainingEvent value) => status.Apply(value);
+    }
 }
