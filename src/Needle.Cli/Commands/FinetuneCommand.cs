@@ -101,7 +101,11 @@ public sealed class FinetuneCommand : ICliCommand
                     printer.Report(e);
                     switch (e)
                     {
-                        case PhaseChanged p: bar.Description = p.Phase.ToString(); break;
+                        case PhaseChanged p:
+                            // Steps fill the bar while training; other phases show their name on an empty bar, done on a full one.
+                            bar.Description = p.Phase.ToString();
+                            if (p.Phase != TrainingPhase.Training) { bar.MaxValue = 1; bar.Value = p.Phase is TrainingPhase.Done ? 1 : 0; }
+                            break;
                         case StepCompleted s:
                             bar.MaxValue = Math.Max(1, s.TotalSteps);
                             bar.Value = s.Step;
@@ -109,9 +113,7 @@ public sealed class FinetuneCommand : ICliCommand
                             break;
                     }
                 });
-                var result = await runner.RunAsync(request, progress, ct);
-                bar.Value = bar.MaxValue;
-                return result;
+                return await runner.RunAsync(request, progress, ct);
             });
 
     private sealed class SyncProgress(Action<TrainingEvent> report) : IProgress<TrainingEvent>
