@@ -75,7 +75,7 @@ public sealed class FinetuneCommand : ICliCommand
                     if (result.BundlePath is not null) output.WriteLine($"Bundle: {result.BundlePath}");
                     return 0;
                 case FinetuneOutcome.Cancelled:
-                    error.WriteLine("needle finetune: cancelled." + (result.LastCheckpointPath is { } p ? $" Last good checkpoint: {p}" : ""));
+                    error.WriteLine($"needle finetune: {result.Error}");
                     return 130;
                 default:
                     error.WriteLine($"needle finetune: {result.Error}");

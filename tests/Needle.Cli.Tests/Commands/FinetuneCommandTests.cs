@@ -88,6 +88,18 @@ public sealed class FinetuneCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task Cancellation_exits_130()
+    {
+        using var cts = new CancellationTokenSource();
+        cts.Cancel();
+        var error = new StringWriter();
+        var exit = await CliApp.Build().Parse(["finetune", _jsonl, "--checkpoint", _checkpoint, "--out", Path.Combine(_dir, "c")])
+            .InvokeAsync(new InvocationConfiguration { Output = new StringWriter(), Error = error }, cts.Token);
+        Assert.Equal(130, exit);
+        Assert.Contains("cancelled", error.ToString());
+    }
+
+    [Fact]
     public async Task The_checkpoint_is_required()
     {
         var (exit, _, _) = await Run(_jsonl);

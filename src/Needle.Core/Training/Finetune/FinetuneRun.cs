@@ -76,8 +76,9 @@ internal sealed partial class FinetuneRun(IFinetuneEngine engine, FinetuneReques
         }
         catch (OperationCanceledException e) when (ct.IsCancellationRequested)
         {
-            Phase(TrainingPhase.Cancelled, LastGoodNote("Cancelled."));
-            return Result(FinetuneOutcome.Cancelled, "The finetune was cancelled.", e);
+            var message = LastGoodNote("The finetune was cancelled.");
+            Phase(TrainingPhase.Cancelled, message);
+            return Result(FinetuneOutcome.Cancelled, message, e);
         }
         catch (FinetuneRefusedException e)
         {
@@ -86,8 +87,8 @@ internal sealed partial class FinetuneRun(IFinetuneEngine engine, FinetuneReques
         }
         catch (Exception e)
         {
-            var message = e is NonFiniteLossException ? LastGoodNote(e.Message) : $"Error: {e.Message}";
-            Phase(TrainingPhase.Failed, message);
+            var message = e is NonFiniteLossException ? LastGoodNote(e.Message) : e.Message;
+            Phase(TrainingPhase.Failed, "Error: " + message);   // upstream's log line
             return Result(FinetuneOutcome.Failed, message, e);
         }
     }

@@ -139,6 +139,7 @@ public sealed class FinetuneRunnerTests : IDisposable
         Assert.Equal(7, result.StepsDone);                       // step 6 (0-based) completed, then the token was seen
         Assert.NotNull(result.LastCheckpointPath);
         Assert.EndsWith("_7.pkl", result.LastCheckpointPath);
+        Assert.Contains(result.LastCheckpointPath!, result.Error);
         var data = CheckpointFile.LoadValidated(result.LastCheckpointPath!);   // a whole, valid checkpoint
         Assert.Equal(Skill(_checkpoint) + 7, data.Data.Params[NeedleParameterLayout.LogTemp].Data[0], 2);
         Assert.Null(result.BundlePath);
