@@ -288,4 +288,13 @@ public sealed class FinetuneRunnerTests : IDisposable
     {
         public void Report(TrainingEvent value) => status.Apply(value);
     }
+
+    [Fact]
+    public void Playground_settings_follow_B7()
+    {
+        var s = FinetuneSettings.Playground(20, "x");
+        Assert.Equal((1, 20, "x"), (s.Epochs, s.BatchSize, s.OutputDirectory));
+        Assert.Equal(32, FinetuneSettings.Playground(240, "x").BatchSize);
+        Assert.Equal(1, FinetuneSettings.Playground(0, "x").BatchSize);
+    }
 }
