@@ -124,6 +124,19 @@ def generation_cases():
         ("Wie ist das Wetter in München?", json.dumps([by["get_weather"]])),
         ("play the song Halo", "[]"),
         ("set an alarm for 7:00", "this is not json"),
+        # names/keys the model never saw: constrained decoding must force them
+        ("weather for Rome", json.dumps([
+            {"name": "fetchForecast", "description": "Weather forecast",
+             "parameters": {"city": {"type": "string", "description": "City", "required": True}}}])),
+        ("text Alice saying see you soon", json.dumps([
+            {"name": "sms.send", "description": "Send an SMS",
+             "parameters": {"to": {"type": "string", "description": "Phone contact", "required": True},
+                            "body": {"type": "string", "description": "Text", "required": True}}}])),
+        ("play the song Halo", json.dumps([
+            {"name": "play", "description": "Play media",
+             "parameters": {"item": {"type": "string", "description": "What to play", "required": True}}},
+            {"name": "play_music_now", "description": "Play a song",
+             "parameters": {"song": {"type": "string", "description": "Song title", "required": True}}}])),
         ("remind me to pay rent in 10 minutes", json.dumps([
             {"name": "create_reminder", "description": "JSON-Schema style tool",
              "parameters": {"type": "object", "properties": {"title": {"type": "string"},
@@ -154,7 +167,7 @@ def stage_generation():
         cases.append({
             "query": query, "tools": tools, "normalized_tools": norm, "name_map": name_map, "enc_ids": u["enc_ids"],
             "unconstrained": {"text": u["text"], "ids": u["ids"], "min_margin": u["min_margin"]},
-            "constrained": {"text": c["text"], "ids": c["ids"], "min_margin": c["min_margin"]},
+            "constrained": {"text": c["text"], "ids": c["ids"], "min_margin": c["min_margin"], "trace": c["trace"]},
         })
         log(f"  {query!r}\n    U {u['text']}\n    C {c['text']}")
     write_json(os.path.join(OUT, "generation.json"),
