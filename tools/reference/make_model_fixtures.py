@@ -13,7 +13,7 @@ import numpy as np
 import torch
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from needle_ref import checkpoint, generate, model, pipeline, toydata, tokenizer, toytrain, train_step  # noqa: E402
+from needle_ref import checkpoint, generate, model, pipeline, quantize, toydata, tokenizer, toytrain, train_step  # noqa: E402
 from needle_ref.constrained import token_strings  # noqa: E402
 from needle_ref.fixtures_io import write_bin, write_json  # noqa: E402
 
@@ -99,7 +99,24 @@ def stage_random():
     params, cfg = checkpoint.load_checkpoint(os.path.join(OUT, "rand_a.pkl"))
     checkpoint.save_checkpoint(os.path.join(OUT, "rand_a_f16.pkl"), params, cfg, np.float16)
     cases.append(forward_case("rand_a_f16", "rand_a_f16.pkl", sp))
+    # protocol 5 (Python 3.14 default; numpy _frombuffer + in-band BYTEARRAY8) with a pretrain-style extra key;
+    # same values as rand_b.pkl, so forward_rand_b.* are its goldens too
+    params, cfg = checkpoint.load_checkpoint(os.path.join(OUT, "rand_b.pkl"))
+    checkpoint.save_checkpoint(os.path.join(OUT, "rand_b_proto5.pkl"), params, cfg, np.float32, protocol=5,
+                               extra={"pretrain_step": 1234})
     write_json(os.path.join(OUT, "forward.json"), {"format": "see tools/reference/README.md", "cases": cases})
+    # INT4 / INT8 fake quantization of a few rand_b kernels (in = 48 -> one full group of 32 + a zero-padded one;
+    # in = 16 -> gs 16)
+    params, _ = checkpoint.load_checkpoint(os.path.join(OUT, "rand_b.pkl"))
+    quant = []
+    for path in ("encoder/layers/EncoderBlock_0/self_attn/q_proj/kernel",
+                 "decoder/layers/DecoderBlock_0/cross_attn/out_proj/kernel", "contrastive_proj/kernel"):
+        for bits in (4, 8):
+            w = params[path]
+            quant.append({"checkpoint": "rand_b.pkl", "path": path, "bits": bits, "shape": list(w.shape),
+                          "output": write_bin(OUT, f"quant_rand_b.{path.replace('/', '.')}.int{bits}.bin",
+                                              quantize.fake_quant(w, bits))})
+    write_json(os.path.join(OUT, "quant.json"), {"cases": quant})
     log(f"random checkpoints + forward goldens: {[c['name'] for c in cases]}")
 
 
