@@ -14,7 +14,7 @@ import numpy as np
 import torch
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from needle_ref import checkpoint, generate, model, pipeline, quantize, toydata, tokenizer, toytrain, train_step  # noqa: E402
+from needle_ref import checkpoint, constrained, generate, model, pipeline, quantize, toydata, tokenizer, toytrain, train_step  # noqa: E402
 from needle_ref.constrained import token_strings  # noqa: E402
 from needle_ref.fixtures_io import write_bin, write_json  # noqa: E402
 
@@ -303,7 +303,27 @@ def stage_text():
                   ' {"name":"get_weather"}', ' [{"name":"get_weather"', " []", ' "weather"', " plain get_weather weather"]
     restore = [{"text": t, "name_map": name_map, "out": generate.restore_tool_names(t, name_map)} for t in restore_in]
     restore.append({"text": " [{\"name\":\"x\"}]", "name_map": {}, "out": generate.restore_tool_names(" [{\"name\":\"x\"}]", {})})
+    sm_tools = json.dumps([{"name": "get_weather", "parameters": {"location": {"type": "string"}, "unit": {}}},
+                           {"name": "send", "parameters": {"type": "object", "properties": {"to": {}}}}])
+    sm_texts = [
+        '<tool_call> [{"name":"get_weather","arguments":{"location":"Paris \\"x\\" {","unit":"c"}},'
+        '{"name":"send","arguments":{"properties":{"a":"}"},"list":["}",1],"name":"x"}}]',
+        ' [{"name": "get_weather", "arguments": {"location" : "Oslo"}}]',
+        '[{"arguments":{"k":"v"},"name":"get_weather"}]',
+    ]
+    state_machine = []
+    for text in sm_texts:
+        names, ptries = constrained.build_constraints(sm_tools)
+        st = constrained.ToolCallState(names, ptries)
+        states = []
+        for ch in text:
+            st.feed(ch)
+            node = st.active_node()
+            states.append([st.mode, st.span, st.depth, st.in_string, st.in_arguments, st.arguments_depth,
+                           st.current_function, -1 if node is None else int(node.terminal)])
+        state_machine.append({"tools": sm_tools, "text": text, "states": states})
     write_json(os.path.join(OUT, "text_cases.json"), {
+        "state_machine": state_machine,
         "snake_case": [{"in": x, "out": generate.to_snake_case(x)} for x in snake],
         "compact_json": [{"in": x, "out": pipeline.compact(x)} for x in compact_in],
         "shuffle_tools": shuffle, "normalize_tools": normalize, "restore_tool_names": restore,
