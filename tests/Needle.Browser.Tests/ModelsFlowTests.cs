@@ -30,7 +30,7 @@ public sealed class ModelsFlowTests(BrowserFixture fixture)
         // A wrong file type: the server's message appears as a toast.
         await page.Locator("#model-file").SetInputFilesAsync(new FilePayload { Name = "notes.txt", MimeType = "text/plain", Buffer = [1, 2] });
         await page.GetByRole(AriaRole.Button, new() { Name = "Upload", Exact = true }).ClickAsync();
-        await Assertions.Expect(page.Locator("#toast")).ToContainTextAsync("expected a .pkl checkpoint or a tokenizer .model file");
+        await Assertions.Expect(page.Locator("#toast")).ToContainTextAsync("Expected a .pkl checkpoint or a tokenizer .model file");
         await BrowserFixture.ScreenshotAsync(page, "models-toast.png");
 
         page.Dialog += async (_, dialog) => await dialog.AcceptAsync();

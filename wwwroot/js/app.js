@@ -22,7 +22,7 @@
     }
     box.innerHTML = "";
     const text = document.createElement("span");
-    text.textContent = message;
+    text.textContent = message.charAt(0).toUpperCase() + message.slice(1);
     const close = document.createElement("button");
     close.type = "button";
     close.className = "toast-close";
@@ -45,7 +45,13 @@
   function localizeTimes(root) {
     root.querySelectorAll("time[data-local]").forEach((t) => {
       const d = new Date(t.getAttribute("datetime"));
-      if (!isNaN(d)) { t.textContent = d.toLocaleString(); t.title = t.getAttribute("datetime"); }
+      if (isNaN(d)) return;
+      // Today: the time alone; otherwise a short date too.
+      const today = d.toDateString() === new Date().toDateString();
+      t.textContent = today
+        ? d.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit", second: "2-digit" })
+        : d.toLocaleString([], { month: "short", day: "numeric", year: "numeric", hour: "2-digit", minute: "2-digit" });
+      t.title = d.toString();
     });
   }
 
@@ -56,6 +62,11 @@
       bar.hidden = false;
       bar.value = (e.detail.loaded / e.detail.total) * 100;
     }
+  });
+
+  document.addEventListener("htmx:afterRequest", (e) => {
+    const bar = e.target.querySelector && e.target.querySelector(".upload-progress");
+    if (bar) { bar.hidden = true; bar.value = 0; }
   });
 
   // --- the job page: loss chart from history, then live over SignalR ---------------------------------------------
@@ -72,7 +83,8 @@
       cursor: { drag: { x: false, y: false } },
       scales: { x: { time: false } },
       axes: [
-        { label: "step", stroke: css.getPropertyValue("--muted"), grid: { stroke: css.getPropertyValue("--line") } },
+        { label: "step", stroke: css.getPropertyValue("--muted"), grid: { stroke: css.getPropertyValue("--line") },
+          incrs: [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000, 20000, 50000, 100000] },
         { label: "loss", stroke: css.getPropertyValue("--muted"), grid: { stroke: css.getPropertyValue("--line") } },
       ],
       series: [
@@ -94,7 +106,8 @@
     return {
       plot,
       add(series, step, value) { if (points[series]) { points[series].set(step, value); redraw(); } },
-      replace(list) { points.train.clear(); points.val.clear(); list.forEach((p) => points[p.series] && points[p.series].set(p.step, p.value)); redraw(); },
+      // History merged with what already arrived live (never cleared: live points may be newer than the fetch).
+      merge(list) { list.forEach((p) => points[p.series] && points[p.series].set(p.step, p.value)); redraw(); },
       trainPoints: () => points.train.size,
     };
   }
@@ -135,7 +148,7 @@
       const res = await fetch("/api/jobs/" + encodeURIComponent(jobId), { headers: { Accept: "application/json" } });
       if (res.ok) {
         const detail = await res.json();
-        chart.replace(detail.points);
+        chart.merge(detail.points);
         detail.log.forEach((l) => appendLog(l.seq, l.line));
         if (FINAL.includes(detail.job.status) && !FINAL.includes(el.dataset.status)) location.reload();
       }
@@ -144,7 +157,20 @@
     }
   }
 
+  // A running job's duration ticks in the browser.
+  function tickDuration() {
+    const el = document.querySelector("[data-running-since]");
+    if (!el) return;
+    const since = new Date(el.dataset.runningSince);
+    setInterval(() => {
+      if (!el.dataset.runningSince) return;
+      const s = (Date.now() - since) / 1000;
+      el.textContent = s < 60 ? s.toFixed(1) + " s" : Math.floor(s / 60) + " min " + Math.floor(s % 60) + " s";
+    }, 500);
+  }
+
   function init(root) {
+    tickDuration();
     localizeTimes(root);
     const el = root.querySelector ? root.querySelector("#loss-chart[data-job-id]") : null;
     if (el && typeof uPlot === "function") {

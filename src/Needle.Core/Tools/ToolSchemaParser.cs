@@ -33,6 +33,12 @@ public static class ToolSchemaParser
         return Parse(root);
     }
 
+    /// <summary>The Needle flat form the model reads, as compact JSON (same as <see cref="ToolSchemaWriter.ToNeedleJson(IEnumerable{ToolDefinition})"/>).</summary>
+    public static string ToNeedleJson(IEnumerable<ToolDefinition> tools) => ToolSchemaWriter.ToNeedleJson(tools);
+
+    /// <summary>Converts a tool list in any supported dialect to the Needle flat form; throws <see cref="ToolSchemaException"/>.</summary>
+    public static string ToNeedleJson(string anyFormatJson) => ToolSchemaWriter.ToNeedleJson(Parse(anyFormatJson).Tools);
+
     /// <summary>Parses a tool list from a file; errors are <see cref="InvalidDataException"/>s naming the file (the inner exception is the <see cref="ToolSchemaException"/>).</summary>
     public static ParsedTools ParseFile(string path)
     {

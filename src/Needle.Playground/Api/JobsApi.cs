@@ -28,7 +28,14 @@ public static class JobsApi
         if (string.IsNullOrWhiteSpace(kind)) return RequestJson.Bad("kind is required");
         JsonElement? settings = body.TryGetProperty("settings", out var s) && s.ValueKind != JsonValueKind.Null ? s : null;
         if (settings is { ValueKind: not JsonValueKind.Object }) return RequestJson.Bad("settings must be a JSON object");
-        return Start(() => jobs.Start(kind, settings));
+        Dictionary<string, string>? secrets = null;
+        if (body.TryGetProperty("secrets", out var sec) && sec.ValueKind != JsonValueKind.Null)
+        {
+            if (sec.ValueKind != JsonValueKind.Object || sec.EnumerateObject().Any(p => p.Value.ValueKind != JsonValueKind.String))
+                return RequestJson.Bad("secrets must be a JSON object of strings");
+            secrets = sec.EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetString()!);
+        }
+        return Start(() => jobs.Start(kind, settings, secrets));
     }
 
     internal static IResult Start(Func<JobSummary> start)

@@ -19,9 +19,11 @@ public static class UiActions
         var ui = app.MapGroup("/ui").RequireLoopback();
 
         ui.MapGet("/jobs/table", () => new RazorComponentResult<JobsTable>());
-        ui.MapPost("/jobs/start/{kind}", (string kind, HttpContext http, IJobService jobs) =>
+        ui.MapPost("/jobs/start/{kind}", async (string kind, HttpContext http, IJobService jobs, CancellationToken ct) =>
         {
-            var result = JobsApi.Start(() => jobs.Start(kind));
+            var (settings, secrets, error) = await StartFields.ReadAsync(http, ct);
+            if (error is not null) return RequestJson.Bad(error);
+            var result = JobsApi.Start(() => jobs.Start(kind, settings, secrets));
             return result is Accepted<Data.JobSummary> { Value: { } job } ? Redirect(http, $"/jobs/{job.Id}") : result;
         }).RequireAntiforgeryToken();
         ui.MapPost("/jobs/{id}/cancel", (string id, HttpContext http, IJobService jobs) =>
@@ -44,7 +46,7 @@ public static class UiActions
         {
             try
             {
-                var file = await ModelUpload.ReceiveAsync(http, catalog, options, ct);
+                var file = await MultipartUpload.ReceiveAsync(http, catalog, options, ct);
                 return Panel($"Uploaded {file.Name}.");
             }
             catch (ModelCatalogException ex) { return ApiError.Result(ex.Status, ex.Message); }

@@ -12,8 +12,9 @@ public sealed class JobContext
     private readonly IJobStore _store;
     private readonly JobEventPublisher _events;
 
-    internal JobContext(JobSummary job, IJobStore store, JobEventPublisher events, string workDir)
+    internal JobContext(JobSummary job, IJobStore store, JobEventPublisher events, string workDir, IReadOnlyDictionary<string, string>? secrets = null)
     {
+        Secrets = secrets ?? new Dictionary<string, string>();
         Job = job;
         _store = store;
         _events = events;
@@ -25,6 +26,12 @@ public sealed class JobContext
 
     /// <summary>The job's settings as JSON (an empty object when none were given).</summary>
     public JsonElement Settings => Job.Settings ?? EmptyObject;
+
+    /// <summary>
+    /// Values given at start that must never be stored (API keys). Only in memory: a restarted or interrupted job has
+    /// none, so a runner that needs one fails with a message asking for it.
+    /// </summary>
+    public IReadOnlyDictionary<string, string> Secrets { get; }
 
     /// <summary>A folder under DataDir/jobs/ that belongs to this job (datasets, temporary checkpoints).</summary>
     public string WorkDir { get; }

@@ -10,6 +10,7 @@ public sealed class JobQueue
 {
     private readonly Channel<string> _pending;
     private readonly ConcurrentDictionary<string, CancellationTokenSource> _running = new();
+    private readonly ConcurrentDictionary<string, IReadOnlyDictionary<string, string>> _secrets = new();
 
     public JobQueue(IOptions<NeedleOptions> options)
     {
@@ -22,7 +23,22 @@ public sealed class JobQueue
     public ChannelReader<string> Reader => _pending.Reader;
 
     /// <summary>False when <see cref="Capacity"/> jobs are already waiting.</summary>
-    public bool TryEnqueue(string jobId) => _pending.Writer.TryWrite(jobId);
+    /// <param name="secrets">Held in memory until the job starts (API keys): never written to the job store.</param>
+    public bool TryEnqueue(string jobId, IReadOnlyDictionary<string, string>? secrets = null)
+    {
+        if (secrets is { Count: > 0 }) _secrets[jobId] = secrets;
+        if (_pending.Writer.TryWrite(jobId)) return true;
+        _secrets.TryRemove(jobId, out _);
+        return false;
+    }
+
+    /// <summary>The job's secrets, handed over once (empty when none or when this process did not queue it).</summary>
+    internal IReadOnlyDictionary<string, string> TakeSecrets(string jobId) =>
+        _secrets.TryRemove(jobId, out var secrets) ? secrets : EmptySecrets;
+
+    internal void DropSecrets(string jobId) => _secrets.TryRemove(jobId, out _);
+
+    private static readonly IReadOnlyDictionary<string, string> EmptySecrets = new Dictionary<string, string>();
 
     internal void MarkRunning(string jobId, CancellationTokenSource cts) => _running[jobId] = cts;
 

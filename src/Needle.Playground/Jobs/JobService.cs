@@ -8,14 +8,14 @@ public sealed class JobService(IJobStore store, JobQueue queue, IEnumerable<IJob
 {
     public IReadOnlyList<JobKindInfo> Kinds { get; } = runners.Select(r => new JobKindInfo(r.Kind, r.DisplayName)).ToArray();
 
-    public JobSummary Start(string kind, JsonElement? settings = null)
+    public JobSummary Start(string kind, JsonElement? settings = null, IReadOnlyDictionary<string, string>? secrets = null)
     {
         if (Kinds.All(k => k.Kind != kind))
             throw new ArgumentException($"Unknown job kind '{kind}'. Known kinds: {string.Join(", ", Kinds.Select(k => k.Kind))}.");
         if (settings is { ValueKind: not JsonValueKind.Object })
             throw new ArgumentException("Job settings must be a JSON object.");
         var job = store.Create(kind, settings);
-        if (!queue.TryEnqueue(job.Id))
+        if (!queue.TryEnqueue(job.Id, secrets))
         {
             store.SetStatus(job.Id, JobStatus.Failed, "The job queue was full.");
             throw new JobQueueFullException(queue.Capacity);
@@ -29,6 +29,7 @@ public sealed class JobService(IJobStore store, JobQueue queue, IEnumerable<IJob
         if (job is null) return CancelOutcome.NotFound;
         if (store.TryTransition(id, JobStatus.Queued, JobStatus.Cancelled, "Cancelled before it started."))
         {
+            queue.DropSecrets(id);
             events.Publish(new JobEvent(id, "status", DateTimeOffset.UtcNow, Status: JobStatus.Cancelled.ToName(), Error: "Cancelled before it started."));
             return CancelOutcome.Cancelled;
         }

@@ -36,6 +36,7 @@ public sealed class JobWorker(
     internal async Task RunOneAsync(string jobId, CancellationToken stoppingToken)
     {
         // A job cancelled while it waited is no longer queued: skip it.
+        var secrets = queue.TakeSecrets(jobId);
         if (!store.TryTransition(jobId, JobStatus.Queued, JobStatus.Running)) return;
         var job = store.Get(jobId)!;
         Publish(jobId, JobStatus.Running, null);
@@ -43,7 +44,7 @@ public sealed class JobWorker(
         using var cts = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
         queue.MarkRunning(jobId, cts);
         var workDir = Path.Combine(options.Value.DataDir, "jobs", jobId);
-        var context = new JobContext(job, store, events, workDir);
+        var context = new JobContext(job, store, events, workDir, secrets);
         JobStatus outcome;
         string? error = null;
         try

@@ -6,7 +6,7 @@ namespace Needle.Playground.Jobs;
 /// </summary>
 public sealed class SelfTestJobRunner : IJobRunner
 {
-    public const string KindName = "selftest";
+    public const string KindName = Services.JobKinds.SelfTest;
 
     public string Kind => KindName;
     public string DisplayName => "Self-test (synthetic loss curve)";

@@ -18,7 +18,9 @@ public interface IJobService
     IReadOnlyList<JobKindInfo> Kinds { get; }
 
     /// <summary>Creates a queued job. <see cref="ArgumentException"/> for an unknown kind; <see cref="JobQueueFullException"/> when full.</summary>
-    JobSummary Start(string kind, JsonElement? settings = null);
+    /// <param name="settings">Stored with the job and shown on its page: no secrets here.</param>
+    /// <param name="secrets">API keys and the like: handed to the runner in memory only (JobContext.Secrets), never stored.</param>
+    JobSummary Start(string kind, JsonElement? settings = null, IReadOnlyDictionary<string, string>? secrets = null);
 
     CancelOutcome Cancel(string id);
 

@@ -42,31 +42,7 @@ public sealed class ModelCatalog(IOptions<NeedleOptions> options) : IModelCatalo
         if (ModelFile.KindOf(safe) is not (ModelFileKind.Checkpoint or ModelFileKind.Tokenizer))
             throw new ModelCatalogException(400, UploadExtensionsMessage);
         var target = CheckpointPaths.Resolve(Root, safe, out var error) ?? throw new ModelCatalogException(400, error!);
-        Directory.CreateDirectory(Root);
-
-        // Hidden temp name in the same folder: invisible to List(), and the final rename is atomic.
-        var temp = Path.Combine(Root, $".upload-{Guid.NewGuid():N}.tmp");
-        try
-        {
-            long total = 0;
-            await using (var file = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16, FileOptions.Asynchronous))
-            {
-                var buffer = new byte[1 << 16];
-                int read;
-                while ((read = await content.ReadAsync(buffer, ct)) > 0)
-                {
-                    total += read;
-                    if (total > maxBytes) throw new ModelCatalogException(413, ClientGuardMiddleware.TooLarge(maxBytes));
-                    await file.WriteAsync(buffer.AsMemory(0, read), ct);
-                }
-            }
-            if (total == 0) throw new ModelCatalogException(400, "the uploaded file is empty");
-            File.Move(temp, target, overwrite: true);
-        }
-        finally
-        {
-            if (File.Exists(temp)) File.Delete(temp);
-        }
+        await AtomicUpload.SaveAsync(content, target, maxBytes, ct);
         return Describe(safe)!;
     }
 

@@ -9,6 +9,7 @@ public static class ServicesSetup
     public static WebApplicationBuilder AddModels(this WebApplicationBuilder builder)
     {
         builder.Services.TryAddSingleton<IModelCatalog, ModelCatalog>();
+        builder.Services.TryAddSingleton<IDatasetCatalog, DatasetCatalog>();
         builder.Services.TryAddSingleton<IActiveModel, RememberedActiveModel>();
         builder.Services.TryAddSingleton<IGenerationService, UnavailableGenerationService>();
         return builder;

@@ -76,16 +76,18 @@ public sealed class OfflineExampleSource : IExampleSource
         var usedKeys = new HashSet<string>();
         for (var c = 0; c < callCount; c++)
         {
-            var candidates = plan.CallType is CallType.Multi && pool.Count > 1
-                ? pool.Where(t => answers.All(a => (string)a!["name"]! != t.Tool.Name)).ToList()
-                : pool;
+            // Different tools when the batch asks for that; and never the same call twice for tools with nothing to
+            // vary ("toggle wifi on, then off" teaches nothing).
+            var candidates = pool.Where(t => answers.All(a => (string)a!["name"]! != t.Tool.Name)
+                                             || plan.CallType is not CallType.Multi && CanRepeat(t.Tool)).ToList();
+            if (plan.CallType is CallType.Multi && candidates.Count == 0) candidates = pool.Where(t => CanRepeat(t.Tool)).ToList();
             if (candidates.Count == 0) break;
             var tool = candidates[rng.Next(candidates.Count)];
             // The same call twice says nothing new: resample values, and give up on tools with nothing to vary.
             (JsonObject Args, Phrase Phrase)? call = null;
             for (var attempt = 0; attempt < 6 && call is null; attempt++)
             {
-                var sampled = SampleArguments(tool.Tool, rng, preferLong, onlyRequired && c == 0 && attempt == 0);
+                var sampled = SampleArguments(tool.Tool, rng, preferLong, onlyRequired && c == 0 && attempt == 0, selfCorrect: plan.CallType == CallType.Disfluent);
                 if (usedKeys.Add(tool.Tool.Name + sampled.Args.ToJsonString())) call = sampled;
             }
             if (call is null) continue;
@@ -109,7 +111,9 @@ public sealed class OfflineExampleSource : IExampleSource
         return new RawExample(Noise.Finish(phrase, rng, question && clauses.Count == 1), answers);
     }
 
-    private static (JsonObject Args, Phrase Phrase) SampleArguments(ToolDefinition tool, Random rng, bool preferLong, bool onlyRequired)
+    private static readonly string[] Corrections = [", no wait, ", "... sorry, ", ", I mean ", ", actually make that "];
+
+    private static (JsonObject Args, Phrase Phrase) SampleArguments(ToolDefinition tool, Random rng, bool preferLong, bool onlyRequired, bool selfCorrect = false)
     {
         var args = new JsonObject();
         var parts = new List<Phrase>();
@@ -118,12 +122,32 @@ public sealed class OfflineExampleSource : IExampleSource
             if (!p.Required && (onlyRequired || rng.Next(2) == 0)) continue;
             var a = ValueSampler.Sample(p, tool.Name, rng, preferLong);
             args[p.Name] = a.Value;
-            parts.Add(a.Phrase);
+            var said = a.Phrase;
+            // Speech self-corrections: "for 5, no wait, 12 minutes". The answer keeps the corrected value.
+            if (selfCorrect && p.Enum is null && p.Type is ToolParameterType.Number or ToolParameterType.Integer && rng.Next(3) == 0)
+                said = SelfCorrect(said, JsonNumber.GetDouble(a.Value), rng);
+            parts.Add(said);
         }
         // Arguments can come in any order in speech; the answer keeps schema order.
         var phrase = new Phrase().Text(" ");
         foreach (var part in parts.OrderBy(_ => rng.Next())) phrase.Append(part);
         return (args, phrase);
+    }
+
+    private static bool CanRepeat(ToolDefinition tool) =>
+        tool.Parameters.Any(p => p.Enum is null && p.Type is not ToolParameterType.Boolean || p.Enum is { Count: >= 3 });
+
+    private static Phrase SelfCorrect(Phrase phrase, double value, Random rng)
+    {
+        var at = phrase.Segments.FindIndex(x => x.IsValue);
+        if (at < 0) return phrase;
+        var wrong = value + (rng.Next(2) == 0 ? 1 : -1) * (1 + rng.Next(5));
+        if (wrong < 0 || wrong == value) return phrase;
+        var corrected = new Phrase();
+        corrected.Segments.AddRange(phrase.Segments.Take(at));
+        corrected.Text(wrong.ToString("0.##", System.Globalization.CultureInfo.InvariantCulture) + ValueSampler.Pick(rng, Corrections));
+        corrected.Segments.AddRange(phrase.Segments.Skip(at));
+        return corrected;
     }
 
     private static string OffTopic(List<ToolPhrasing> tools, Random rng)

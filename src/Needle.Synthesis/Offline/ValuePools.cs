@@ -100,7 +100,7 @@ internal static class ValuePools
 
     public static readonly string[] Places =
     [
-        "the airport", "the office", "Central Station", "the nearest pharmacy", "the gym", "Union Square", "the Louvre", "home",
+        "the airport", "the office", "Central Station", "the nearest pharmacy", "the gym", "Union Square", "the Louvre",
         "the hospital", "the stadium", "the library",
     ];
 
@@ -119,6 +119,7 @@ internal static class ValuePools
     public static readonly string[] Companies = ["the hardware store", "City Dental", "Acme Corp", "Northwind Traders", "the bike shop", "Greenfield Pharmacy"];
     public static readonly string[] Restaurants = ["Luigi's Pizzeria", "Green Leaf Cafe", "Sakura Sushi", "Sunrise Bakery", "Taco Loco", "Blue Bottle Coffee", "Spice Route"];
     public static readonly string[] Dishes = ["chicken tikka masala", "banana bread", "pad thai", "shakshuka", "mushroom risotto", "tacos al pastor"];
+    public static readonly string[] Exercises = ["squats", "push-ups", "deadlifts", "lunges", "bench press", "pull-ups", "a 5k run", "yoga", "rowing", "burpees"];
     public static readonly string[] Media = ["Dune", "The Office", "Planet Earth", "Pride and Prejudice", "Stranger Things", "The Daily podcast"];
     public static readonly string[] Airports = ["JFK", "LHR", "NRT", "CDG", "SFO", "DXB", "GRU"];
     public static readonly string[] Countries = ["Japan", "Kenya", "Brazil", "Canada", "Norway", "India", "Portugal", "Vietnam"];

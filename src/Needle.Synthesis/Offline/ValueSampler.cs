@@ -9,7 +9,7 @@ internal enum Meaning
 {
     Generic, City, Location, Destination, Origin, Person, Recipient, Email, Phone, Message, Title, Note, Time, Date, Query, Topic,
     Song, Artist, Album, Playlist, Genre, Item, Address, Url, Language, TargetLanguage, SourceLanguage, Currency, App, Room, Device,
-    Color, File, Category, Company, Restaurant, Dish, Media, Airport, Country, Unit, Handle,
+    Color, File, Category, Company, Restaurant, Dish, Exercise, Media, Airport, Country, Unit, Handle,
 }
 
 /// <summary>A sampled argument: its JSON value and the words that carry it in the query.</summary>
@@ -70,6 +70,7 @@ internal static class ValueSampler
         if (Has("restaurant", "cafe", "eatery")) return Meaning.Restaurant;
         if (Has("store", "shop", "business", "company", "merchant", "vendor", "payee")) return Meaning.Company;
         if (Has("recipe", "dish", "meal", "food")) return Meaning.Dish;
+        if (Has("exercise", "workout", "activity", "sport")) return Meaning.Exercise;
         if (Has("movie", "show", "book", "podcast", "film", "series", "episode", "channel")) return Meaning.Media;
         if (Has("unit", "units")) return Meaning.Unit;
         if (Has("text") || Desc("message")) return Meaning.Message;
@@ -218,24 +219,23 @@ internal static class ValueSampler
         if (p.Enum is not null && itemSchema.Enum is null) itemSchema = itemSchema with { Enum = p.Enum };
         var count = rng.Next(1, 4);
         var values = new JsonArray();
-        var texts = new List<string>();
+        var phrases = new List<Phrase>();
         var seen = new HashSet<string>();
         for (var i = 0; i < count * 3 && values.Count < count; i++)
         {
             var item = itemSchema.Type == ToolParameterType.Object
                 ? SampleObject(itemSchema, toolName, rng, preferLong)
                 : BareValue(itemSchema, toolName, rng, preferLong);
-            var key = item.Value.ToJsonString();
-            if (!seen.Add(key)) continue;
+            if (!seen.Add(item.Value.ToJsonString())) continue;
             values.Add(item.Value);
-            texts.Add(item.Phrase.ToString());
+            phrases.Add(item.Phrase); // keeps value markers, so noise never lands inside an item
         }
         var meaning = Classify(p, toolName);
         var phrase = new Phrase().Text(Lead(meaning, p, rng));
-        for (var i = 0; i < texts.Count; i++)
+        for (var i = 0; i < phrases.Count; i++)
         {
-            if (i > 0) phrase.Text(i == texts.Count - 1 ? " and " : ", ");
-            if (itemSchema.Type == ToolParameterType.Object) phrase.Text(texts[i]); else phrase.Value(texts[i]);
+            if (i > 0) phrase.Text(i == phrases.Count - 1 ? " and " : ", ");
+            phrase.Append(phrases[i]);
         }
         return new SampledArgument(p.Name, values, phrase.Text(" "));
     }
@@ -283,6 +283,9 @@ internal static class ValueSampler
     private static SampledArgument SampleString(ToolParameter p, string toolName, Random rng, bool preferLong)
     {
         var meaning = Classify(p, toolName);
+        // Weather and forecasts are asked for cities, not "the library".
+        if (meaning == Meaning.Location && (toolName.Contains("weather", StringComparison.OrdinalIgnoreCase) || toolName.Contains("forecast", StringComparison.OrdinalIgnoreCase)))
+            meaning = Meaning.City;
         var text = StringValue(meaning, rng, preferLong);
         var phrase = new Phrase().Text(Lead(meaning, p, rng));
         var quote = meaning is Meaning.Message or Meaning.Note && rng.Next(3) == 0;
@@ -327,6 +330,7 @@ internal static class ValueSampler
         Meaning.Company => ValuePools.Companies.Pick(rng),
         Meaning.Restaurant => ValuePools.Restaurants.Pick(rng),
         Meaning.Dish => ValuePools.Dishes.Pick(rng),
+        Meaning.Exercise => ValuePools.Exercises.Pick(rng),
         Meaning.Media => ValuePools.Media.Pick(rng),
         Meaning.Airport => ValuePools.Airports.Pick(rng),
         Meaning.Country => ValuePools.Countries.Pick(rng),
@@ -346,7 +350,7 @@ internal static class ValueSampler
             Meaning.Origin => " from ",
             Meaning.Recipient => Pick(rng, " to ", " to ", " for "),
             Meaning.Person => Pick(rng, " ", " for ", " with "),
-            Meaning.Email => Pick(rng, " to ", " at ", $" {words} "),
+            Meaning.Email => Pick(rng, " to ", " to ", " at "),
             Meaning.Phone => Pick(rng, " at ", " on ", " number "),
             Meaning.Message => Pick(rng, " saying ", " that says ", ": ", " with the message "),
             Meaning.Note => Pick(rng, ": ", " saying ", $" with {words} "),
@@ -374,6 +378,7 @@ internal static class ValueSampler
             Meaning.Category => Pick(rng, " under ", " in ", $" with {words} "),
             Meaning.Company or Meaning.Restaurant => Pick(rng, " at ", " from "),
             Meaning.Dish => Pick(rng, " for ", " "),
+            Meaning.Exercise => Pick(rng, " ", " of ", ": "),
             Meaning.Media => Pick(rng, " ", " "),
             Meaning.Airport => Pick(rng, " from ", " at "),
             Meaning.Country => Pick(rng, " in ", " for "),

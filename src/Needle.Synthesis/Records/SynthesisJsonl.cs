@@ -6,8 +6,9 @@ namespace Needle.Synthesis.Records;
 /// <summary>Writes and reads <see cref="SynthesisRecord"/> JSONL files. Writes are atomic (temp file, then rename).</summary>
 public static class SynthesisJsonl
 {
-    // The outer line escapes non-ASCII like Python's json.dumps defaults; the inner strings already keep it raw.
-    private static readonly JsonSerializerOptions LineOptions = new() { WriteIndented = false };
+    // Readable UTF-8 lines (quotes as \", non-ASCII raw). Upstream's Python writer escapes non-ASCII as \uXXXX; both
+    // decode to the same strings, which is all the readers use.
+    private static readonly JsonSerializerOptions LineOptions = new() { WriteIndented = false, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     public static string ToLine(SynthesisRecord record) => JsonSerializer.Serialize(record, LineOptions);
 

@@ -90,6 +90,17 @@ public sealed class OptimizerTests
     }
 
     [Fact]
+    public void Adam_simd_lanes_and_scalar_tail_compute_identical_values()
+    {
+        int n = System.Numerics.Vector<float>.Count * 3 + 5;   // vector body plus a scalar tail
+        var p = new TrainableParam("embedding/embedding", [n], Enumerable.Repeat(0.3f, n).ToArray(), Enumerable.Repeat(-0.7f, n).ToArray());
+        var adam = new AdamW(t => 1e-3 * (t + 1), weightDecay: 0.1f);
+        for (int k = 0; k < 3; k++) adam.Step([p]);
+        Assert.All(p.Value, x => Assert.Equal(BitConverter.SingleToInt32Bits(p.Value[^1]), BitConverter.SingleToInt32Bits(x)));
+        Assert.NotEqual(0.3f, p.Value[0]);
+    }
+
+    [Fact]
     public void Grad_clip_leaves_small_gradients_alone()
     {
         var g = new[] { new[] { 0.3f, 0.4f } };
@@ -99,6 +110,19 @@ public sealed class OptimizerTests
         Assert.Equal(5.0, GradClip.ClipByGlobalNorm(big), 6);
         Assert.Equal(0.6f, big[0][0], 6);
         Assert.Equal(0.8f, big[1][0], 6);
+    }
+
+    [Fact]
+    public void Kernel_gemm_agrees_with_the_naive_reference_and_newton_schulz_uses_either()
+    {
+        var rng = new Random(3);
+        var a = Enumerable.Range(0, 37 * 53).Select(_ => (float)rng.NextDouble() - 0.5f).ToArray();
+        var b = Enumerable.Range(0, 53 * 29).Select(_ => (float)rng.NextDouble() - 0.5f).ToArray();
+        var c1 = new float[37 * 29]; var c2 = new float[37 * 29];
+        NaiveMatMul.Instance.MatMul(a, b, c1, 37, 53, 29);
+        KernelMatMul.Instance.MatMul(a, b, c2, 37, 53, 29);
+        Near(c1, c2, 1e-5f, "gemm");
+        Near(NewtonSchulz.Orthogonalize(a, 37, 53, NaiveMatMul.Instance), NewtonSchulz.Orthogonalize(a, 37, 53, KernelMatMul.Instance), 1e-4f, "ns");
     }
 
     [Fact]

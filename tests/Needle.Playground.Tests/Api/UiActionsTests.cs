@@ -65,17 +65,42 @@ public sealed class UiActionsTests
         var start = await PostAsync(client, "/ui/jobs/start/selftest", page: "/jobs");
         var location = start.Headers.GetValues("HX-Redirect").Single();
         var id = location["/jobs/".Length..];
-        await app.WaitForJobAsync(id);
 
+        // The page's default self-test takes seconds: cancel it rather than wait.
         var cancel = await PostAsync(client, $"/ui/jobs/{id}/cancel", page: location);
         Assert.Equal(location, cancel.Headers.GetValues("HX-Redirect").Single());
+        Assert.Equal("cancelled", (await app.WaitForJobAsync(id)).GetProperty("job").GetProperty("status").GetString());
+
         var restart = await PostAsync(client, $"/ui/jobs/{id}/restart", page: location);
         var again = restart.Headers.GetValues("HX-Redirect").Single();
         Assert.NotEqual(location, again);
         Assert.Matches("^/jobs/[0-9a-f]{12}$", again);
+        await PostAsync(client, $"/ui/jobs/{again["/jobs/".Length..]}/cancel", page: again);
+        await app.WaitForJobAsync(again["/jobs/".Length..]);
 
         var unknown = await PostAsync(client, "/ui/jobs/start/nope", page: "/jobs");
         Assert.Equal(HttpStatusCode.BadRequest, unknown.StatusCode);
-        await app.WaitForJobAsync(again["/jobs/".Length..]);
+    }
+
+    [Fact]
+    public async Task A_start_form_passes_settings_to_the_job_and_refuses_bad_settings()
+    {
+        await using var app = PlaygroundFactory.Create();
+        var client = app.CreateClient();
+        var form = new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["settings"] = """{"steps":3,"intervalMs":0}""",
+            ["secret.apiKey"] = "sk-form-secret",
+        });
+        var start = await PostAsync(client, "/ui/jobs/start/selftest", form, page: "/jobs");
+        var id = start.Headers.GetValues("HX-Redirect").Single()["/jobs/".Length..];
+        var job = (await app.WaitForJobAsync(id)).GetProperty("job");
+        Assert.Equal("succeeded", job.GetProperty("status").GetString());
+        Assert.Equal(3, job.GetProperty("settings").GetProperty("steps").GetInt32());
+        Assert.DoesNotContain("sk-form-secret", job.GetRawText());
+
+        var bad = await PostAsync(client, "/ui/jobs/start/selftest", new FormUrlEncodedContent(new Dictionary<string, string> { ["settings"] = "[1]" }), page: "/jobs");
+        Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
+        Assert.Equal("settings must be a JSON object", (await bad.Content.ReadFromJsonAsync<Needle.Playground.Security.ApiError>())!.Error);
     }
 }

@@ -19,7 +19,7 @@ public sealed class JobsComponentsTests : BunitContext
     private sealed class FakeJobs(params JobSummary[] jobs) : IJobService
     {
         public IReadOnlyList<JobKindInfo> Kinds { get; } = [new("selftest", "Self-test")];
-        public JobSummary Start(string kind, JsonElement? settings = null) => throw new NotSupportedException();
+        public JobSummary Start(string kind, JsonElement? settings = null, IReadOnlyDictionary<string, string>? secrets = null) => throw new NotSupportedException();
         public CancelOutcome Cancel(string id) => throw new NotSupportedException();
         public JobSummary? Restart(string id) => throw new NotSupportedException();
         public IReadOnlyList<JobSummary> List(int limit = 200) => jobs;

@@ -10,9 +10,9 @@ namespace Needle.Playground.Tests.Jobs;
 /// <summary>The queue, the worker and the store together, driven through the HTTP API.</summary>
 public sealed class JobPipelineTests
 {
-    private static async Task<string> StartAsync(HttpClient client, string kind, object? settings = null)
+    private static async Task<string> StartAsync(HttpClient client, string kind, object? settings = null, object? secrets = null)
     {
-        var response = await client.PostAsJsonAsync("/api/jobs", new { kind, settings });
+        var response = await client.PostAsJsonAsync("/api/jobs", new { kind, settings, secrets });
         Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
         var job = await response.Content.ReadFromJsonAsync<JsonElement>();
         Assert.Equal($"/api/jobs/{job.GetProperty("id").GetString()}", response.Headers.Location!.OriginalString);
@@ -166,5 +166,50 @@ public sealed class JobPipelineTests
         {
             PlaygroundFactory.TryDelete(root);
         }
+    }
+
+    private sealed class SecretProbe : IJobRunner
+    {
+        public string Kind => "probe";
+        public string DisplayName => "Secret probe";
+        public List<IReadOnlyDictionary<string, string>> Seen { get; } = [];
+
+        public Task RunAsync(JobContext context, CancellationToken ct)
+        {
+            Seen.Add(context.Secrets);
+            if (!context.Secrets.ContainsKey("apiKey")) throw new InvalidOperationException("An API key is required: start the job again and enter it.");
+            return Task.CompletedTask;
+        }
+    }
+
+    [Fact]
+    public async Task Secrets_reach_the_runner_but_are_never_stored_and_a_restart_has_none()
+    {
+        var probe = new SecretProbe();
+        await using var app = PlaygroundFactory.Create(services: s => s.AddSingleton<IJobRunner>(probe));
+        var client = app.CreateClient();
+        const string key = "sk-test-7f3a9c1e5b";
+        var id = await StartAsync(client, "probe", new { tools = "[]" }, new { apiKey = key });
+
+        var detail = await app.WaitForJobAsync(id);
+        Assert.Equal("succeeded", detail.GetProperty("job").GetProperty("status").GetString());
+        Assert.Equal(key, probe.Seen.Single()["apiKey"]);
+        Assert.DoesNotContain(key, detail.GetRawText());
+        Assert.DoesNotContain(key, await client.GetStringAsync($"/jobs/{id}"));
+        foreach (var file in Directory.GetFiles(app.DataDir, "jobs.db*"))
+        {
+            using var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+            using var reader = new StreamReader(stream);
+            Assert.DoesNotContain(key, await reader.ReadToEndAsync());
+        }
+
+        var restart = await client.PostAsync($"/api/jobs/{id}/restart", null);
+        var again = (await restart.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString()!;
+        var failed = (await app.WaitForJobAsync(again)).GetProperty("job");
+        Assert.Equal("failed", failed.GetProperty("status").GetString());
+        Assert.Contains("API key is required", failed.GetProperty("error").GetString());
+
+        var bad = await client.PostAsJsonAsync("/api/jobs", new { kind = "probe", secrets = new { apiKey = 5 } });
+        Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
     }
 }

@@ -26,6 +26,8 @@ public sealed class SecurityTests(PlaygroundFactory app) : IClassFixture<Playgro
         { "GET", "/api/models/x.pkl" },
         { "DELETE", "/api/models/x.pkl" },
         { "POST", "/api/model" },
+        { "GET", "/api/datasets" },
+        { "POST", "/api/datasets" },
         { "GET", "/jobs" },
         { "GET", "/jobs/abc" },
         { "GET", "/models" },

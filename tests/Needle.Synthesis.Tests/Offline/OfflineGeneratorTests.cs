@@ -106,3 +106,26 @@ public sealed class OfflineGeneratorTests
         Assert.Equal("to the list", noDescription.TrailingObject);
     }
 }
+
+public sealed class SynthesisRunTests
+{
+    [Fact]
+    public async Task One_call_generates_offline_and_writes_the_file()
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"needle-run-{Guid.NewGuid():N}.jsonl");
+        try
+        {
+            var result = await SynthesisRun.GenerateAsync(ToolSets.OneTool, new Needle.Synthesis.Providers.ProviderSettings { Provider = Needle.Synthesis.Providers.SynthesisProvider.Offline },
+                new GenerationOptions { NumSamples = 30 }, outputPath: path);
+            Assert.Equal(30, result.Records.Count);
+            var read = SynthesisJsonl.Read(path);
+            Assert.Equal(result.Records, read);
+            Assert.DoesNotContain("\\u0022", File.ReadAllText(path)); // quotes inside the JSON strings are written as \", readable
+        }
+        finally { File.Delete(path); }
+    }
+
+    [Fact]
+    public async Task An_empty_tool_list_is_a_readable_error() =>
+        await Assert.ThrowsAsync<ToolSchemaException>(() => SynthesisRun.GenerateAsync("[]", new Needle.Synthesis.Providers.ProviderSettings { Provider = Needle.Synthesis.Providers.SynthesisProvider.Offline }));
+}

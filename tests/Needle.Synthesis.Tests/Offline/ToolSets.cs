@@ -29,6 +29,12 @@ internal static class ToolSets
          {"name":"CalendarCreateEvent","description":"Creates a calendar event.","parameters":{"title":{"type":"string","description":"Event title","required":true},"date":{"type":"string","description":"Event date","required":true},"attendees":{"type":"array","items":{"type":"string"},"description":"Emails of people to invite","required":false}}}]
         """;
 
+    public const string Extreme = """
+        [{"name":"setFanSpeed","description":"Adjusts fan speed.","parameters":{"type":"object","properties":{"speed":{"type":"integer","enum":[1,2,3]},"oscillate":{"type":"boolean"}},"required":["speed","oscillate"]}},
+         {"name":"log_workout","description":"Log a workout.","parameters":{"type":"object","properties":{"sets":{"type":"array","items":{"type":"object","properties":{"exercise":{"type":"string"},"reps":{"type":"integer","minimum":1,"maximum":50}},"required":["exercise","reps"]}},"meta":{"type":"object"},"q":{"type":"string"}},"required":["sets"]}},
+         {"name":"rate","description":"Rate the last ride.","parameters":{"type":"object","properties":{"stars":{"type":"number","minimum":1,"maximum":1}},"required":["stars"]}}]
+        """;
+
     public static IEnumerable<object[]> All() =>
-        new[] { Assistant, SmartHome, Shopping, OneTool, Odd }.Select((json, i) => new object[] { i, json });
+        new[] { Assistant, SmartHome, Shopping, OneTool, Odd, Extreme }.Select((json, i) => new object[] { i, json });
 }

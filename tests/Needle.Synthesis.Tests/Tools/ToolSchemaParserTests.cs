@@ -67,6 +67,7 @@ public sealed class ToolSchemaParserTests
         Assert.Equal(expected, ToolSchemaWriter.ToNeedleJson(mcp.Tools));
         Assert.Equal(expected, ToolSchemaWriter.ToNeedleJson(gemini.Tools));
         Assert.Equal("""[{"name":"search","description":"Search.","parameters":{"q":{"type":"string","description":"Query","required":true}}}]""", expected);
+        Assert.Equal(expected, ToolSchemaParser.ToNeedleJson($$$"""{"tools":[{"name":"search","description":"Search.","inputSchema":{{{schema}}}}]}"""));
     }
 
     [Fact]

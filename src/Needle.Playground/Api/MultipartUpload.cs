@@ -8,16 +8,19 @@ using Needle.Playground.Services;
 namespace Needle.Playground.Api;
 
 /// <summary>
-/// Reads a multipart upload section by section and streams the part named "file" straight into the catalog, so
+/// Reads a multipart upload section by section and streams the part named "file" straight to disk, so
 /// a 512 MiB checkpoint never sits in memory (nor in ASP.NET's form buffer).
 /// </summary>
-public static class ModelUpload
+public static class MultipartUpload
 {
     public const string FieldName = "file";
 
-    public static async Task<ModelFile> ReceiveAsync(HttpContext context, IModelCatalog catalog, IOptions<NeedleOptions> options, CancellationToken ct)
+    public static Task<ModelFile> ReceiveAsync(HttpContext context, IModelCatalog catalog, IOptions<NeedleOptions> options, CancellationToken ct) =>
+        ReceiveAsync(context, options.Value.Limits.PklBytes, catalog.SaveAsync, ct);
+
+    /// <summary>Streams the "file" part into <paramref name="save"/> (name, stream, limit, ct).</summary>
+    public static async Task<T> ReceiveAsync<T>(HttpContext context, long limit, Func<string, Stream, long, CancellationToken, Task<T>> save, CancellationToken ct)
     {
-        var limit = options.Value.Limits.PklBytes;
         var request = context.Request;
         if (!MediaTypeHeaderValue.TryParse(request.ContentType, out var mediaType)
             || !mediaType.MediaType.Equals("multipart/form-data", StringComparison.OrdinalIgnoreCase))
@@ -32,7 +35,7 @@ public static class ModelUpload
             {
                 var formFile = form.Files.GetFile(FieldName) ?? throw MissingFile();
                 await using var stream = formFile.OpenReadStream();
-                return await catalog.SaveAsync(formFile.FileName, stream, limit, ct);
+                return await save(formFile.FileName, stream, limit, ct);
             }
 
             var reader = new MultipartReader(boundary, request.Body);
@@ -41,7 +44,7 @@ public static class ModelUpload
                 if (!ContentDispositionHeaderValue.TryParse(section.ContentDisposition, out var disposition)) continue;
                 if (!disposition.IsFileDisposition() || disposition.Name.Value?.Trim('"') != FieldName) continue;
                 var fileName = disposition.FileNameStar.HasValue ? disposition.FileNameStar.Value : HeaderUtilities.RemoveQuotes(disposition.FileName).Value;
-                return await catalog.SaveAsync(fileName ?? "", section.Body, limit, ct);
+                return await save(fileName ?? "", section.Body, limit, ct);
             }
             throw MissingFile();
         }
