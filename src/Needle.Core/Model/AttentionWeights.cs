@@ -9,17 +9,18 @@ namespace Needle.Core.Model;
 /// </summary>
 internal sealed class AttentionWeights
 {
-    public required float[] Qkv { get; init; }       // (D, (H + 2·KV)·hd): columns q | k | v
-    public required float[] Q { get; init; }         // (D, H·hd)
-    public required float[] Kv { get; init; }        // (D, 2·KV·hd): columns k | v
-    public required float[] Out { get; init; }       // (H·hd, D)
+    public float[] Qkv { get; private set; } = [];   // self-attention: (D, (H + 2·KV)·hd), columns q | k | v
+    public float[] Q { get; private set; } = [];     // cross-attention: (D, H·hd)
+    public float[] Kv { get; init; } = [];           // cross-attention: (D, 2·KV·hd), columns k | v (Encode needs it)
+    public required float[] Out { get; set; }        // (H·hd, D)
     public required float[] QNorm { get; init; }     // (hd)
     public required float[] KNorm { get; init; }     // (hd)
     public PackedRows? DecodeQkv { get; private set; } // (H+2KV)·hd rows of D: self-attention step
     public PackedRows? DecodeQ { get; private set; }   // H·hd rows of D: cross-attention step
     public PackedRows? DecodeOut { get; private set; } // D rows of H·hd
 
-    public static AttentionWeights Load(NeedleWeights w, string prefix, int layer)
+    /// <summary>Slices layer <paramref name="layer"/>; self-attention keeps the fused q|k|v, cross-attention q and k|v apart.</summary>
+    public static AttentionWeights Load(NeedleWeights w, string prefix, int layer, bool cross)
     {
         var c = w.Config;
         int d = c.DModel, q = c.NumHeads * c.HeadDim, kv = c.NumKvHeads * c.HeadDim;
@@ -28,9 +29,9 @@ internal sealed class AttentionWeights
         var wv = w[prefix + "v_proj/kernel"].Slice(layer).ToArray();
         return new AttentionWeights
         {
-            Qkv = ConcatColumns(d, (wq, q), (wk, kv), (wv, kv)),
-            Q = wq,
-            Kv = ConcatColumns(d, (wk, kv), (wv, kv)),
+            Qkv = cross ? [] : ConcatColumns(d, (wq, q), (wk, kv), (wv, kv)),
+            Q = cross ? wq : [],
+            Kv = cross ? ConcatColumns(d, (wk, kv), (wv, kv)) : [],
             Out = w[prefix + "out_proj/kernel"].Slice(layer).ToArray(),
             QNorm = w[prefix + "q_norm/scale"].Slice(layer).ToArray(),
             KNorm = w[prefix + "k_norm/scale"].Slice(layer).ToArray(),
@@ -40,10 +41,53 @@ internal sealed class AttentionWeights
     /// <summary>Builds the decode-time copies (self: fused qkv; cross: q only, since K/V come from the encoder).</summary>
     public void PrepareDecode(int dModel, bool self, WeightPrecision precision)
     {
-        var q = Q.Length / dModel;
+        var q = Out.Length / dModel;
         DecodeQkv = self ? PackedRows.FromKernel(Qkv, dModel, Qkv.Length / dModel, precision) : null;
         DecodeQ = self ? null : PackedRows.FromKernel(Q, dModel, q, precision);
         DecodeOut = PackedRows.FromKernel(Out, q, dModel, precision);
+    }
+
+    /// <summary>
+    /// Frees the float32 copies that only teacher-forced decoding uses (q|k|v or q, and out) once the float16 decode
+    /// copies exist; <see cref="RestoreFloat32"/> rebuilds them from those (exact for float16-valued weights).
+    /// </summary>
+    public void DropFloat32()
+    {
+        if (DecodeOut is null || DecodeOut.Precision != WeightPrecision.Float16) return;
+        lock (this)
+        {
+            if (Qkv.Length > 0) Qkv = null!;
+            if (Q.Length > 0) Q = null!;
+            Out = null!;
+        }
+    }
+
+    public bool HasFloat32 => Out is not null;
+
+    public void RestoreFloat32()
+    {
+        if (Volatile.Read(ref _restored) || HasFloat32) return;
+        lock (this)
+        {
+            if (HasFloat32) return;
+            if (DecodeQkv is not null) Qkv = ToKernel(DecodeQkv);
+            if (DecodeQ is not null) Q = ToKernel(DecodeQ);
+            Out = ToKernel(DecodeOut!); // last: HasFloat32 turns true only when all are there
+            Volatile.Write(ref _restored, true);
+        }
+    }
+
+    private bool _restored;
+
+    /// <summary>(N, K) rows back to a (K, N) kernel.</summary>
+    private static float[] ToKernel(PackedRows rows)
+    {
+        int n = rows.Rows, k = rows.Cols;
+        var w = new float[n * k];
+        for (var r = 0; r < n; r++)
+        for (var c = 0; c < k; c++)
+            w[(long)c * n + r] = rows.Single is { } s ? s[r * k + c] : (float)BitConverter.UInt16BitsToHalf(rows.Half![r * k + c]);
+        return w;
     }
 
     private static float[] ConcatColumns(int rows, params (float[] W, int Cols)[] parts)

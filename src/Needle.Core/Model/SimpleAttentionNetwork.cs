@@ -46,12 +46,12 @@ public sealed unsafe partial class SimpleAttentionNetwork : INeedleModel
         _rope = new RopeTable(_hd, c.RopeTheta, 1024);
 
         const string eb = NeedleWeights.EncoderBlock, db = NeedleWeights.DecoderBlock;
-        _enc = Layers(c.NumEncoderLayers, l => AttentionWeights.Load(weights, eb + "self_attn/", l));
+        _enc = Layers(c.NumEncoderLayers, l => AttentionWeights.Load(weights, eb + "self_attn/", l, cross: false));
         _encNorm = Layers(c.NumEncoderLayers, l => weights[eb + "ZCRMSNorm_0/scale"].Slice(l).ToArray());
         _encGate = weights[eb + "attn_gate"].Data;
         _encFinalNorm = weights[NeedleWeights.EncoderFinalNorm].Data;
-        _decSelf = Layers(c.NumDecoderLayers, l => AttentionWeights.Load(weights, db + "self_attn/", l));
-        _decCross = Layers(c.NumDecoderLayers, l => AttentionWeights.Load(weights, db + "cross_attn/", l));
+        _decSelf = Layers(c.NumDecoderLayers, l => AttentionWeights.Load(weights, db + "self_attn/", l, cross: false));
+        _decCross = Layers(c.NumDecoderLayers, l => AttentionWeights.Load(weights, db + "cross_attn/", l, cross: true));
         _decNorm0 = Layers(c.NumDecoderLayers, l => weights[db + "ZCRMSNorm_0/scale"].Slice(l).ToArray());
         _decNorm1 = Layers(c.NumDecoderLayers, l => weights[db + "ZCRMSNorm_1/scale"].Slice(l).ToArray());
         _decSelfGate = weights[db + "self_attn_gate"].Data;
@@ -65,6 +65,10 @@ public sealed unsafe partial class SimpleAttentionNetwork : INeedleModel
         DecodePrecision = decodePrecision == WeightPrecision.Float16 && FitsHalf(weights) ? WeightPrecision.Float16 : WeightPrecision.Float32;
         foreach (var w in _decSelf) w.PrepareDecode(_d, self: true, DecodePrecision);
         foreach (var w in _decCross) w.PrepareDecode(_d, self: false, DecodePrecision);
+        // With float16 decode copies, the decoder's float32 q/k/v/out copies serve only teacher forcing: drop them
+        // (−42 MB at 26M) and rebuild them from the float16 rows on first use (exact for float16 checkpoints).
+        foreach (var w in _decSelf) w.DropFloat32();
+        foreach (var w in _decCross) w.DropFloat32();
         _decodeLogits = PackedRows.FromRows(_embedding, _vocab, _d, DecodePrecision);
     }
 
