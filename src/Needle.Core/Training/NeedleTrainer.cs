@@ -81,7 +81,9 @@ public sealed class NeedleTrainer
         var norm = GradClip.GlobalNorm(Parameters.Select(p => p.Grad));
         double lrAdam = Optimizer.Adam.CurrentLearningRate, lrMuon = Optimizer.Muon.CurrentLearningRate;
         var nonFinite = !double.IsFinite(loss.Loss) || !double.IsFinite(norm);
-        if (!nonFinite) Optimizer.Step(Parameters);
+        if (!nonFinite)
+            using (StepProfile.Time(StepProfile.Part.Optimizer))
+                Optimizer.Step(Parameters);
         StepCount++;
         return new StepResult(step, loss.Loss, loss.CrossEntropy, loss.ZLoss, norm, loss.Tokens, nonFinite, lrAdam, lrMuon, qat);
     }
