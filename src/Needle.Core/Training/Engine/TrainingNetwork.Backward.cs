@@ -15,7 +15,7 @@ internal sealed partial class TrainingNetwork
     {
         var b = _batch ?? throw new InvalidOperationException("Backward needs a Forward(backward: true) first.");
         var a = _acts!;
-        int bs = b.BatchSize, te = b.EncLen, td = b.DecLen, ne = a.Ne, nd = a.Nd;
+        int bs = b.BatchSize, te = b.EncLen, td = b.DecLen, ne = bs * te, nd = bs * td;
         string eb = NeedleWeights.EncoderBlock, db = NeedleWeights.DecoderBlock;
 
         // Decoder final norm: dY = ZC'(Y_last; dDecH)
@@ -180,7 +180,7 @@ internal sealed partial class TrainingNetwork
             dots[p] = GatedResidual.Dot(dO, proj.AsSpan(r0 * _d, len));
             var dp = dProj.AsSpan(r0 * _d, len);
             TensorPrimitives.Multiply(dO, sg, dp);
-            if (drop.Active) Dropout.Apply(dp, drop.Rate, key, (long)r0 * _d);
+            if (drop.Active) Dropout.Apply(dp, drop.Rate, key, drop.Offset(n, _d) + (long)r0 * _d);
         });
         double sum = 0;
         foreach (var v in dots) sum += v;

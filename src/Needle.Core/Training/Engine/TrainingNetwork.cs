@@ -51,7 +51,7 @@ internal sealed partial class TrainingNetwork
 
     private TrainingActivations Arena(TrainBatch b)
     {
-        if (_acts is null || !_acts.Fits(b.BatchSize, b.EncLen, b.DecLen))
+        if (_acts is null || !_acts.Fits(b.BatchSize, b.EncLen, b.DecLen))  // a smaller last micro-batch reuses it
         {
             _acts = null; // let the old arena go before allocating the new one
             _acts = new TrainingActivations(b.BatchSize, b.EncLen, b.DecLen, _le, _ld, _d, _q, _kv);
@@ -67,14 +67,20 @@ internal sealed partial class TrainingNetwork
     /// are zeroed and the loss's own gradient (dLogits folded into dH and the tied embedding) is taken; call
     /// <see cref="Backward"/> next. withZLoss false and uniform weights give the validation loss of §4.2.
     /// </summary>
-    public ForwardLoss Forward(TrainBatch b, LossWeights weights, bool withZLoss, float dropout, long seed, long step, bool backward)
+    /// <param name="rowBase">Index of this (micro-)batch's first row in the full batch: dropout masks are addressed by
+    /// global element index, so splitting a batch into micro-batches does not change them.</param>
+    /// <param name="totals">(non-pad targets, positions) of the full batch, for the CE and z-loss normalizers when this is a
+    /// micro-batch; null = this batch's own.</param>
+    /// <param name="accumulate">Add to the existing gradients instead of zeroing them first.</param>
+    public ForwardLoss Forward(TrainBatch b, LossWeights weights, bool withZLoss, float dropout, long seed, long step, bool backward,
+        int rowBase = 0, (int Tokens, int Positions)? totals = null, bool accumulate = false)
     {
         Validate(b);
         var a = Arena(b);
-        int bs = b.BatchSize, te = b.EncLen, td = b.DecLen, ne = a.Ne, nd = a.Nd;
+        int bs = b.BatchSize, te = b.EncLen, td = b.DecLen, ne = bs * te, nd = bs * td;
         b.EncSeg.CopyTo(a.EncSeg, 0);
         b.DecSeg.CopyTo(a.DecSeg, 0);
-        var drop = _drop = new DropoutPlan(dropout, seed, step);
+        var drop = _drop = new DropoutPlan(dropout, seed, step, rowBase, bs);
         _batch = b;
 
         // Encoder
@@ -109,8 +115,9 @@ internal sealed partial class TrainingNetwork
             if (valid) tokens++;
             a.RowWeights[i] = valid ? weights[(TokenClass)b.Loss[i]] : 0f;
         }
-        double ceScale = 1.0 / Math.Max(tokens, 1), zScale = withZLoss ? TextLoss.ZLossWeight / nd : 0.0;
-        if (backward) ZeroGrads();
+        var (allTokens, allPositions) = totals ?? (tokens, nd);
+        double ceScale = 1.0 / Math.Max(allTokens, 1), zScale = withZLoss ? TextLoss.ZLossWeight / allPositions : 0.0;
+        if (backward && !accumulate) ZeroGrads();
         using var loss = StepProfile.Time(StepProfile.Part.Loss);
         var sums = TiedCrossEntropy.ForwardBackward(a.DecH, emb, b.DecTgt, a.RowWeights, nd, _d, _vocab, ceScale, zScale,
             backward ? a.DDecH : default, backward ? Grads[NeedleWeights.Embedding] : default);
@@ -246,15 +253,18 @@ internal sealed partial class TrainingNetwork
         RowParallel.For(n, _d, (_, r0, r1) =>
         {
             var p = proj.AsSpan(r0 * _d, (r1 - r0) * _d);
-            if (drop.Active) Dropout.Apply(p, drop.Rate, key, (long)r0 * _d);
+            if (drop.Active) Dropout.Apply(p, drop.Rate, key, drop.Offset(n, _d) + (long)r0 * _d);
             TensorPrimitives.MultiplyAdd(p, sg, xIn.AsSpan(r0 * _d, (r1 - r0) * _d), xOut.AsSpan(r0 * _d, (r1 - r0) * _d));
         });
     }
 
     /// <summary>The dropout of one step: rate and the key derivation (inactive when rate is 0).</summary>
-    private readonly record struct DropoutPlan(float Rate, long Seed, long Step)
+    private readonly record struct DropoutPlan(float Rate, long Seed, long Step, int RowBase, int Rows)
     {
         public bool Active => Rate > 0f;
         public ulong Key(int stream) => Dropout.Key(Seed, Step, stream);
+
+        /// <summary>Global element index of this micro-batch's first value in an (N = Rows·T, width) tensor.</summary>
+        public long Offset(int n, int width) => (long)RowBase * (n / Rows) * width;
     }
 }
