@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using Needle.Core.Model;
 using Needle.Core.Training;
+using Needle.Core.Training.Engine;
 
 namespace Needle.Bench;
 
@@ -41,6 +42,12 @@ public sealed class TrainBenchmark : IBenchmark
         Report("ours fwd+bwd+AdamW (all leaves)", withAdam, tokens);
         var full = Time(steps, () => trainer.Step(b, ct));
         Report("ours Step (clip + Muon + AdamW)", full, tokens);
+        StepProfile.Reset();
+        StepProfile.Enabled = true;
+        var profiled = Time(1, () => trainer.Step(b, ct));
+        StepProfile.Enabled = false;
+        Console.WriteLine($"one profiled Step ({profiled.Median:F2}s wall, 2 steps counted incl. warm-up): " +
+                          string.Join(", ", StepProfile.Seconds().Select(kv => $"{kv.Key} {kv.Value / 2:F2}s")));
         Console.WriteLine($"activation arena {trainer.ActivationBytes / 1e6:F0} MB; peak working set {Process.GetCurrentProcess().PeakWorkingSet64 / 1e6:F0} MB");
 
         if (!args.Contains("--no-peer"))

@@ -138,4 +138,25 @@ public class TrainerTests
         foreach (var p in reference.Parameters) Assert.Equal(p.Grad, gradsQ[p.Path]);
         Assert.NotEqual(trainer.Loss(batch).Loss, lossQ.Loss); // and QAT really changed the forward
     }
+
+    [Fact]
+    public void Micro_batches_give_the_same_loss_and_gradients_as_one_pass()
+    {
+        var c = TinyTraining.Config();
+        var batch = TinyTraining.Batch(c.VocabSize);
+        (ForwardLoss Loss, Dictionary<string, float[]> Grads) Run(int maxTokens)
+        {
+            var w = TinyTraining.Weights(c, seed: 21, kernelScale: 0.3f);
+            var t = new NeedleTrainer(w, new TrainerOptions { DropoutRate = 0.2, MaxEncoderTokensPerPass = maxTokens });
+            var loss = t.ComputeGradients(batch, dropout: true, step: 3);
+            return (loss, t.Parameters.ToDictionary(p => p.Path, p => (float[])p.Grad.Clone()));
+        }
+        var whole = Run(4096);
+        var split = Run(batch.EncLen); // one row per pass
+        Assert.Equal(whole.Loss.Loss, split.Loss.Loss, 5);
+        Assert.Equal(whole.Loss.ZLoss, split.Loss.ZLoss, 7);
+        Assert.Equal(whole.Loss.Tokens, split.Loss.Tokens);
+        foreach (var (path, g) in whole.Grads)
+            Needle.Core.Tests.Kernels.KernelTestUtil.AssertClose(g, split.Grads[path], 1e-5f, path);
+    }
 }

@@ -76,5 +76,6 @@ internal sealed class TrainingActivations
         Bytes = floats * 4 + (ne + nd) * 4L;
     }
 
-    public bool Fits(int batch, int encLen, int decLen) => batch == Batch && encLen == EncLen && decLen == DecLen;
+    /// <summary>Whether a batch of this shape fits (fewer rows are fine: every kernel takes its sizes explicitly).</summary>
+    public bool Fits(int batch, int encLen, int decLen) => batch <= Batch && encLen == EncLen && decLen == DecLen;
 }
