@@ -43,7 +43,10 @@ public sealed class RunCommand : ICliCommand
                 var started = Stopwatch.StartNew();
                 var toolsJson = ReadTools(pr.GetValue(tools)!);
                 var options = new GenerationOptions { Constrained = !pr.GetValue(noConstrained), MaxGenLen = pr.GetValue(maxGenLen) };
-                using var runtime = LoadRuntime(pr.GetValue(checkpoint)!, pr.GetValue(tokenizer));
+                var checkpointPath = pr.GetValue(checkpoint)!;
+                if (!File.Exists(checkpointPath) && LoadRuntime == NeedleRuntime.Load)
+                    throw new FileNotFoundException($"checkpoint '{checkpointPath}' does not exist (`needle download` fetches the released weights into ./checkpoints).");
+                using var runtime = LoadRuntime(checkpointPath, pr.GetValue(tokenizer));
                 var loadTime = started.Elapsed;
                 var q = pr.GetValue(query);
                 var examples = q is null ? BuiltInExamples : [(q, toolsJson)];

@@ -31,3 +31,12 @@ public sealed class NaiveMatMul : IMatMul
         }
     }
 }
+
+/// <summary>The engine's blocked, multi-threaded SIMD GEMM (<see cref="Kernels.Gemm"/>): the default for Muon.</summary>
+public sealed class KernelMatMul : IMatMul
+{
+    public static KernelMatMul Instance { get; } = new();
+
+    public void MatMul(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, int m, int k, int n) =>
+        Kernels.Gemm.MatMul(a, b, c, m, n, k);
+}

@@ -8,7 +8,7 @@ namespace Needle.Core.Training;
 public sealed class Muon(Func<int, double> learningRate, float momentum = 0.95f, float weightDecay = 0.01f, IMatMul? gemm = null, int nsSteps = 5)
 {
     private readonly Dictionary<TrainableParam, float[]> _momentum = new(ReferenceEqualityComparer.Instance);
-    private readonly IMatMul _gemm = gemm ?? NaiveMatMul.Instance;
+    private readonly IMatMul _gemm = gemm ?? KernelMatMul.Instance;
 
     public int Count { get; private set; }
 

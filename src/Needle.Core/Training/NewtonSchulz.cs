@@ -12,7 +12,7 @@ public static class NewtonSchulz
     public static float[] Orthogonalize(ReadOnlySpan<float> g, int rows, int cols, IMatMul? gemm = null, int steps = 5)
     {
         if (g.Length != rows * cols) throw new ArgumentException($"Gradient has {g.Length} values, shape ({rows}, {cols}).", nameof(g));
-        gemm ??= NaiveMatMul.Instance;
+        gemm ??= KernelMatMul.Instance;
         double ss = 0;
         foreach (float v in g) ss += (double)v * v;
         float inv = 1f / ((float)Math.Sqrt(ss) + 1e-7f);

@@ -27,14 +27,17 @@ public sealed class BinBatcher(PackedBins bins, int batchSize, uint seed = 42)
 
     public int BatchesPerEpoch => batchSize <= 0 ? 0 : bins.Count / batchSize;
 
-    /// <summary>The next epoch's batches (draws one permutation).</summary>
+    /// <summary>The next epoch's batches: draws one permutation now, gathers each batch when it is enumerated.</summary>
     public IEnumerable<TrainBatch> NextEpoch()
     {
         if (batchSize <= 0) throw new ArgumentOutOfRangeException(nameof(batchSize));
         var perm = _rng.Permutation(bins.Count);
-        var batches = new List<TrainBatch>();
-        for (int i = 0; i + batchSize <= perm.Length; i += batchSize) batches.Add(Gather(bins, perm[i..(i + batchSize)]));
-        return batches;
+        return Batches(perm);
+    }
+
+    private IEnumerable<TrainBatch> Batches(int[] perm)
+    {
+        for (int i = 0; i + batchSize <= perm.Length; i += batchSize) yield return Gather(bins, perm[i..(i + batchSize)]);
     }
 
     public static TrainBatch Gather(PackedBins bins, int[] rows)

@@ -64,5 +64,6 @@ public sealed class RunEndToEndTests : IDisposable
             .InvokeAsync(new InvocationConfiguration { Output = new StringWriter(), Error = error });
         Assert.Equal(1, exit);
         Assert.Contains("nope.pkl", error.ToString());
+        Assert.Contains("needle download", error.ToString());
     }
 }

@@ -102,6 +102,19 @@ public sealed class OptimizerTests
     }
 
     [Fact]
+    public void Kernel_gemm_agrees_with_the_naive_reference_and_newton_schulz_uses_either()
+    {
+        var rng = new Random(3);
+        var a = Enumerable.Range(0, 37 * 53).Select(_ => (float)rng.NextDouble() - 0.5f).ToArray();
+        var b = Enumerable.Range(0, 53 * 29).Select(_ => (float)rng.NextDouble() - 0.5f).ToArray();
+        var c1 = new float[37 * 29]; var c2 = new float[37 * 29];
+        NaiveMatMul.Instance.MatMul(a, b, c1, 37, 53, 29);
+        KernelMatMul.Instance.MatMul(a, b, c2, 37, 53, 29);
+        Near(c1, c2, 1e-5f, "gemm");
+        Near(NewtonSchulz.Orthogonalize(a, 37, 53, NaiveMatMul.Instance), NewtonSchulz.Orthogonalize(a, 37, 53, KernelMatMul.Instance), 1e-4f, "ns");
+    }
+
+    [Fact]
     public void A_plugged_in_gemm_is_used_for_newton_schulz()
     {
         var counting = new CountingGemm();

@@ -1,0 +1,44 @@
+using Needle.Core.Kernels;
+
+namespace Needle.Core.Training.Engine;
+
+internal sealed unsafe partial class TrainingNetwork
+{
+    /// <summary>
+    /// Attention over strided buffers: q rows ldq apart from qOff; k and v in one buffer (rows ldkv apart, from kOff /
+    /// vOff); out (B·Tq, H·hd) contiguous.
+    /// </summary>
+    private void AttendForward(float[] q, int qOff, int ldq, float[] kv, int kOff, int vOff, int ldkv, float[] output,
+        int[] qSeg, int[] kSeg, int bs, int tq, int tk, bool causal)
+    {
+        fixed (float* pq = q, pkv = kv, po = output)
+        fixed (int* pqs = qSeg, pks = kSeg)
+        {
+            var args = Args(pq + qOff, ldq, pkv + kOff, pkv + vOff, ldkv, po, pqs, pks, bs, tq, tk, causal);
+            SegmentAttention.Forward(args);
+        }
+    }
+
+    /// <summary>dQ / dK / dV in the same strided layout as q / k / v (dq rows ldq apart, dk/dv rows ldkv apart).</summary>
+    private void AttendBackward(float[] q, int qOff, int ldq, float[] kv, int kOff, int vOff, int ldkv, float[] dOut,
+        float[] dq, int dqOff, float[] dkv, int dkOff, int dvOff, int[] qSeg, int[] kSeg, int bs, int tq, int tk, bool causal)
+    {
+        fixed (float* pq = q, pkv = kv, pdo = dOut, pdq = dq, pdkv = dkv)
+        fixed (int* pqs = qSeg, pks = kSeg)
+        {
+            var args = Args(pq + qOff, ldq, pkv + kOff, pkv + vOff, ldkv, pdo, pqs, pks, bs, tq, tk, causal);
+            args.DQ = pdq + dqOff;
+            args.DK = pdkv + dkOff;
+            args.DV = pdkv + dvOff;
+            SegmentAttention.Backward(args);
+        }
+    }
+
+    private SegmentAttention.Args Args(float* q, int ldq, float* k, float* v, int ldkv, float* o, int* qSeg, int* kSeg,
+        int bs, int tq, int tk, bool causal) => new()
+    {
+        Q = q, K = k, V = v, O = o, QSeg = qSeg, KSeg = kSeg,
+        S = new AttentionStrides(ldq, (long)tq * ldq, ldkv, (long)tk * ldkv, ldkv, (long)tk * ldkv, _q, (long)tq * _q),
+        Batch = bs, Tq = tq, Tk = tk, Heads = _heads, KvHeads = _kvHeads, HeadDim = _hd, Causal = causal, Scale = _attnScale,
+    };
+}
