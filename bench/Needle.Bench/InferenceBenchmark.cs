@@ -43,6 +43,9 @@ public sealed class InferenceBenchmark : IBenchmark
         var (db, dm) = Timing.Measure(Greedy, 1, reps);
         Console.WriteLine($"ours   greedy decode {steps} steps KV-cache: best {db * 1e3:F1} ms med {dm * 1e3:F1} ms -> " +
                           $"{steps / dm:F1} tok/s (best {steps / db:F1}), {dm / steps * 1e3:F2} ms/token; CPU {Timing.LastCpuSeconds / steps * 1e3:F2} ms/token");
+        using (var self = System.Diagnostics.Process.GetCurrentProcess())
+            Console.WriteLine($"ours   peak working set {self.PeakWorkingSet64 / (1024 * 1024)} MB (random-init float32 weights + float16 decode copies)");
+        Console.WriteLine("note: our prefill includes the 8 decoder layers' cross-attention K/V (+17% FLOPs); the peer's is the encoder only");
         if (o.Has("no-peer")) return 0;
         Console.WriteLine($"# peer: {o.Peer} --what infer");
         Console.Write(await PeerProcess.RunAsync(o.Peer, "--what infer", ct));

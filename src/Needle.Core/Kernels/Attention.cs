@@ -10,7 +10,7 @@ namespace Needle.Core.Kernels;
 /// uniform, like upstream); softmax in float32; out = probs·v.
 /// Mask = key padding (keyValid (B, Tk), optional) AND, when causal, key j ≤ queryOffset + i.
 /// </summary>
-public static unsafe class Attention
+public static unsafe partial class Attention
 {
     /// <summary>Queries per (batch, head) at or above which scores go through the GEMM instead of dot products.</summary>
     private const int GemmMinQueries = 8;

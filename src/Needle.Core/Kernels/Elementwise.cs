@@ -3,7 +3,7 @@ using System.Numerics.Tensors;
 namespace Needle.Core.Kernels;
 
 /// <summary>Small fused elementwise ops of the Needle blocks.</summary>
-public static class Elementwise
+public static partial class Elementwise
 {
     public static float Sigmoid(float x) => 1f / (1f + MathF.Exp(-x));
 

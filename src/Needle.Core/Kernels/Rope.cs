@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
 namespace Needle.Core.Kernels;
 
 /// <summary>
@@ -53,30 +55,51 @@ public sealed class RopeTable
 }
 
 /// <summary>Applies RoPE in place to x (T, heads, hd) at positions pos0 … pos0+T−1.</summary>
-public static class Rope
+public static partial class Rope
 {
     public static void Forward(Span<float> x, int t, int heads, int pos0, RopeTable table) =>
         Forward(x, t, heads, pos0, table, heads * table.HeadDim);
 
     /// <summary>Rows rowStride apart, each starting with heads × hd values (e.g. the q or k part of a fused QKV row).</summary>
-    public static void Forward(Span<float> x, int t, int heads, int pos0, RopeTable table, int rowStride)
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static unsafe void Forward(Span<float> x, int t, int heads, int pos0, RopeTable table, int rowStride)
     {
         var hd = table.HeadDim;
-        var half = table.Half;
         if (t > 0 && x.Length < (t - 1) * rowStride + heads * hd) throw new ArgumentException($"RoPE: x has {x.Length} values, too few for {t} rows of {heads}×{hd}.");
         table.Ensure(pos0 + t);
-        var cosT = table.CosTable;
-        var sinT = table.SinTable;
+        fixed (float* px = x, pc = table.CosTable, ps = table.SinTable)
+        {
+            switch (Simd.Level)
+            {
+                case SimdLevel.Vector512: Run<Ops512, Vector512<float>>(px, t, heads, pos0, hd, rowStride, pc, ps); break;
+                case SimdLevel.Vector256: Run<Ops256, Vector256<float>>(px, t, heads, pos0, hd, rowStride, pc, ps); break;
+                case SimdLevel.Vector128: Run<Ops128, Vector128<float>>(px, t, heads, pos0, hd, rowStride, pc, ps); break;
+                default: Run<OpsScalar, float>(px, t, heads, pos0, hd, rowStride, pc, ps); break;
+            }
+        }
+    }
+
+    /// <summary>x1' = x1·cos − x2·sin, x2' = x2·cos + x1·sin over each head's two halves.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static unsafe void Run<TOps, TVec>(float* x, int t, int heads, int pos0, int hd, int rowStride, float* cosT, float* sinT)
+        where TOps : struct, IVecOps<TVec> where TVec : struct
+    {
+        var half = hd / 2;
+        var w = TOps.Count;
         for (var i = 0; i < t; i++)
         {
-            var cos = cosT.AsSpan((pos0 + i) * half, half);
-            var sin = sinT.AsSpan((pos0 + i) * half, half);
+            float* cos = cosT + (long)(pos0 + i) * half, sin = sinT + (long)(pos0 + i) * half;
             for (var h = 0; h < heads; h++)
             {
-                var v = x.Slice(i * rowStride + h * hd, hd);
-                var x1 = v[..half];
-                var x2 = v[half..];
-                for (var j = 0; j < half; j++)
+                float* x1 = x + (long)i * rowStride + h * hd, x2 = x1 + half;
+                var j = 0;
+                for (; j <= half - w; j += w)
+                {
+                    TVec a = TOps.Load(x1 + j), b = TOps.Load(x2 + j), c = TOps.Load(cos + j), s = TOps.Load(sin + j);
+                    TOps.Store(x1 + j, TOps.Sub(TOps.Mul(a, c), TOps.Mul(b, s)));
+                    TOps.Store(x2 + j, TOps.Fma(a, s, TOps.Mul(b, c)));
+                }
+                for (; j < half; j++)
                 {
                     float a = x1[j], b = x2[j];
                     x1[j] = a * cos[j] - b * sin[j];

@@ -5,7 +5,7 @@ using System.Runtime.Intrinsics;
 namespace Needle.Core.Kernels;
 
 /// <summary>Row softmax in float32, max-subtracted (vectorized exp, see VecExp). A row of all float.MinValue (fully masked) becomes uniform.</summary>
-public static class Softmax
+public static partial class Softmax
 {
     /// <summary>x (rows, cols) in place.</summary>
     public static void Forward(Span<float> x, int rows, int cols)

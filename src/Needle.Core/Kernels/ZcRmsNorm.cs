@@ -6,7 +6,7 @@ namespace Needle.Core.Kernels;
 /// Zero-centred RMSNorm: y = (1 + γ) ⊙ x / sqrt(mean(x²) + eps), per row of length dim.
 /// γ starts at 0, so the norm starts as a plain RMSNorm (needle-model.md §2).
 /// </summary>
-public static unsafe class ZcRmsNorm
+public static unsafe partial class ZcRmsNorm
 {
     public const float Eps = 1e-6f;
 

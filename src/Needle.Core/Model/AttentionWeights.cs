@@ -9,9 +9,9 @@ namespace Needle.Core.Model;
 /// </summary>
 internal sealed class AttentionWeights
 {
-    public required float[] Qkv { get; init; }       // (D, (H + 2·KV)·hd): columns q | k | v
-    public required float[] Q { get; init; }         // (D, H·hd)
-    public required float[] Kv { get; init; }        // (D, 2·KV·hd): columns k | v
+    public float[] Qkv { get; init; } = [];          // self-attention: (D, (H + 2·KV)·hd), columns q | k | v
+    public float[] Q { get; init; } = [];            // cross-attention: (D, H·hd)
+    public float[] Kv { get; init; } = [];           // cross-attention: (D, 2·KV·hd), columns k | v
     public required float[] Out { get; init; }       // (H·hd, D)
     public required float[] QNorm { get; init; }     // (hd)
     public required float[] KNorm { get; init; }     // (hd)
@@ -19,7 +19,8 @@ internal sealed class AttentionWeights
     public PackedRows? DecodeQ { get; private set; }   // H·hd rows of D: cross-attention step
     public PackedRows? DecodeOut { get; private set; } // D rows of H·hd
 
-    public static AttentionWeights Load(NeedleWeights w, string prefix, int layer)
+    /// <summary>Slices layer <paramref name="layer"/>; self-attention keeps the fused q|k|v, cross-attention q and k|v apart.</summary>
+    public static AttentionWeights Load(NeedleWeights w, string prefix, int layer, bool cross)
     {
         var c = w.Config;
         int d = c.DModel, q = c.NumHeads * c.HeadDim, kv = c.NumKvHeads * c.HeadDim;
@@ -28,9 +29,9 @@ internal sealed class AttentionWeights
         var wv = w[prefix + "v_proj/kernel"].Slice(layer).ToArray();
         return new AttentionWeights
         {
-            Qkv = ConcatColumns(d, (wq, q), (wk, kv), (wv, kv)),
-            Q = wq,
-            Kv = ConcatColumns(d, (wk, kv), (wv, kv)),
+            Qkv = cross ? [] : ConcatColumns(d, (wq, q), (wk, kv), (wv, kv)),
+            Q = cross ? wq : [],
+            Kv = cross ? ConcatColumns(d, (wk, kv), (wv, kv)) : [],
             Out = w[prefix + "out_proj/kernel"].Slice(layer).ToArray(),
             QNorm = w[prefix + "q_norm/scale"].Slice(layer).ToArray(),
             KNorm = w[prefix + "k_norm/scale"].Slice(layer).ToArray(),
@@ -40,7 +41,7 @@ internal sealed class AttentionWeights
     /// <summary>Builds the decode-time copies (self: fused qkv; cross: q only, since K/V come from the encoder).</summary>
     public void PrepareDecode(int dModel, bool self, WeightPrecision precision)
     {
-        var q = Q.Length / dModel;
+        var q = Out.Length / dModel;
         DecodeQkv = self ? PackedRows.FromKernel(Qkv, dModel, Qkv.Length / dModel, precision) : null;
         DecodeQ = self ? null : PackedRows.FromKernel(Q, dModel, q, precision);
         DecodeOut = PackedRows.FromKernel(Out, q, dModel, precision);

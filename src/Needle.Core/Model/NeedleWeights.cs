@@ -52,17 +52,20 @@ public sealed class NeedleWeights
                 problems.Add($"missing '{path}' (expected shape {ShapeText(shape)})");
                 continue;
             }
-            if (!leaf.Shape.SequenceEqual(shape))
+            // log_temp is a 0-d scalar upstream; a 1-element vector (some exporters' form of a scalar) is accepted,
+            // it is only used by the CLIP loss.
+            var scalarAsVector = path == LogTemp && leaf.Shape is [1];
+            if (!leaf.Shape.SequenceEqual(shape) && !scalarAsVector)
             {
                 problems.Add($"'{path}' has shape {leaf.ShapeText} but the config needs {ShapeText(shape)}");
                 continue;
             }
-            if (leaf.Data.Length != Tensor.Count(shape))
+            if (leaf.Data.Length != Tensor.Count(leaf.Shape))
             {
                 problems.Add($"'{path}' holds {leaf.Data.Length} values for shape {leaf.ShapeText}");
                 continue;
             }
-            result[path] = new Tensor(leaf.Data, shape);
+            result[path] = new Tensor(leaf.Data, scalarAsVector ? [] : shape);
         }
         if (problems.Count > 0)
             throw new InvalidDataException(

@@ -46,12 +46,12 @@ public sealed unsafe partial class SimpleAttentionNetwork : INeedleModel
         _rope = new RopeTable(_hd, c.RopeTheta, 1024);
 
         const string eb = NeedleWeights.EncoderBlock, db = NeedleWeights.DecoderBlock;
-        _enc = Layers(c.NumEncoderLayers, l => AttentionWeights.Load(weights, eb + "self_attn/", l));
+        _enc = Layers(c.NumEncoderLayers, l => AttentionWeights.Load(weights, eb + "self_attn/", l, cross: false));
         _encNorm = Layers(c.NumEncoderLayers, l => weights[eb + "ZCRMSNorm_0/scale"].Slice(l).ToArray());
         _encGate = weights[eb + "attn_gate"].Data;
         _encFinalNorm = weights[NeedleWeights.EncoderFinalNorm].Data;
-        _decSelf = Layers(c.NumDecoderLayers, l => AttentionWeights.Load(weights, db + "self_attn/", l));
-        _decCross = Layers(c.NumDecoderLayers, l => AttentionWeights.Load(weights, db + "cross_attn/", l));
+        _decSelf = Layers(c.NumDecoderLayers, l => AttentionWeights.Load(weights, db + "self_attn/", l, cross: false));
+        _decCross = Layers(c.NumDecoderLayers, l => AttentionWeights.Load(weights, db + "cross_attn/", l, cross: true));
         _decNorm0 = Layers(c.NumDecoderLayers, l => weights[db + "ZCRMSNorm_0/scale"].Slice(l).ToArray());
         _decNorm1 = Layers(c.NumDecoderLayers, l => weights[db + "ZCRMSNorm_1/scale"].Slice(l).ToArray());
         _decSelfGate = weights[db + "self_attn_gate"].Data;

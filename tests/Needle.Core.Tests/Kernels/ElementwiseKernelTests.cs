@@ -72,9 +72,11 @@ public class ElementwiseKernelTests
         }
     }
 
-    [Fact]
-    public void Rope_matches_naive_and_position_zero_is_identity()
+    [Theory]
+    [MemberData(nameof(AllLevels))]
+    public void Rope_matches_naive_and_position_zero_is_identity(SimdLevel level)
     {
+        using var _ = Simd.Force(level);
         var rng = new Random(11);
         const int t = 9, heads = 3, hd = 64;
         var table = new RopeTable(hd, 10000.0);
@@ -83,7 +85,19 @@ public class ElementwiseKernelTests
         var actual = (float[])x.Clone();
         Rope.ForwardNaive(expected, t, heads, hd, 5, 10000.0);
         Rope.Forward(actual, t, heads, 5, table);
-        AssertClose(expected, actual, 2e-6f, "rope pos0=5");
+        AssertClose(expected, actual, 2e-6f, $"{level} rope pos0=5");
+        // Odd half (hd = 10): vector body plus scalar tail, inside a wider row (stride).
+        var table10 = new RopeTable(10, 500.0);
+        var z = Random(rng, 3 * 25);
+        var zExpected = (float[])z.Clone();
+        for (var i = 0; i < 3; i++)
+        {
+            var row = zExpected.AsSpan(i * 25, 20).ToArray();
+            Rope.ForwardNaive(row, 1, 2, 10, 7 + i, 500.0);
+            row.CopyTo(zExpected, i * 25);
+        }
+        Rope.Forward(z, 3, 2, 7, table10, 25);
+        AssertClose(zExpected, z, 2e-6f, $"{level} rope hd=10 stride 25");
         var y = (float[])x.Clone();
         Rope.Forward(y.AsSpan(0, heads * hd), 1, heads, 0, table);
         Assert.Equal(x.AsSpan(0, heads * hd).ToArray(), y.AsSpan(0, heads * hd).ToArray());
