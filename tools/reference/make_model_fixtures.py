@@ -1,7 +1,8 @@
 #!/usr/bin/python3
 """Regenerates every fixture under tests/Needle.Core.Tests/Fixtures/Model/ (see README.md).
 
-Usage: /usr/bin/python3 tools/reference/make_model_fixtures.py [--stages tokenizer,random,trained,generation,train_step]
+Usage: /usr/bin/python3 tools/reference/make_model_fixtures.py
+       [--stages tokenizer,random,trained,generation,train_step,text,retrieval]
 """
 import argparse
 import json
@@ -13,7 +14,7 @@ import numpy as np
 import torch
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from needle_ref import checkpoint, generate, model, pipeline, toydata, tokenizer, toytrain, train_step  # noqa: E402
+from needle_ref import checkpoint, constrained, generate, model, pipeline, quantize, toydata, tokenizer, toytrain, train_step  # noqa: E402
 from needle_ref.constrained import token_strings  # noqa: E402
 from needle_ref.fixtures_io import write_bin, write_json  # noqa: E402
 
@@ -99,7 +100,24 @@ def stage_random():
     params, cfg = checkpoint.load_checkpoint(os.path.join(OUT, "rand_a.pkl"))
     checkpoint.save_checkpoint(os.path.join(OUT, "rand_a_f16.pkl"), params, cfg, np.float16)
     cases.append(forward_case("rand_a_f16", "rand_a_f16.pkl", sp))
+    # protocol 5 (Python 3.14 default; numpy _frombuffer + in-band BYTEARRAY8) with a pretrain-style extra key;
+    # same values as rand_b.pkl, so forward_rand_b.* are its goldens too
+    params, cfg = checkpoint.load_checkpoint(os.path.join(OUT, "rand_b.pkl"))
+    checkpoint.save_checkpoint(os.path.join(OUT, "rand_b_proto5.pkl"), params, cfg, np.float32, protocol=5,
+                               extra={"pretrain_step": 1234})
     write_json(os.path.join(OUT, "forward.json"), {"format": "see tools/reference/README.md", "cases": cases})
+    # INT4 / INT8 fake quantization of a few rand_b kernels (in = 48 -> one full group of 32 + a zero-padded one;
+    # in = 16 -> gs 16)
+    params, _ = checkpoint.load_checkpoint(os.path.join(OUT, "rand_b.pkl"))
+    quant = []
+    for path in ("encoder/layers/EncoderBlock_0/self_attn/q_proj/kernel",
+                 "decoder/layers/DecoderBlock_0/cross_attn/out_proj/kernel", "contrastive_proj/kernel"):
+        for bits in (4, 8):
+            w = params[path]
+            quant.append({"checkpoint": "rand_b.pkl", "path": path, "bits": bits, "shape": list(w.shape),
+                          "output": write_bin(OUT, f"quant_rand_b.{path.replace('/', '.')}.int{bits}.bin",
+                                              quantize.fake_quant(w, bits))})
+    write_json(os.path.join(OUT, "quant.json"), {"cases": quant})
     log(f"random checkpoints + forward goldens: {[c['name'] for c in cases]}")
 
 
@@ -124,6 +142,19 @@ def generation_cases():
         ("Wie ist das Wetter in München?", json.dumps([by["get_weather"]])),
         ("play the song Halo", "[]"),
         ("set an alarm for 7:00", "this is not json"),
+        # names/keys the model never saw: constrained decoding must force them
+        ("weather for Rome", json.dumps([
+            {"name": "fetchForecast", "description": "Weather forecast",
+             "parameters": {"city": {"type": "string", "description": "City", "required": True}}}])),
+        ("text Alice saying see you soon", json.dumps([
+            {"name": "sms.send", "description": "Send an SMS",
+             "parameters": {"to": {"type": "string", "description": "Phone contact", "required": True},
+                            "body": {"type": "string", "description": "Text", "required": True}}}])),
+        ("play the song Halo", json.dumps([
+            {"name": "play", "description": "Play media",
+             "parameters": {"item": {"type": "string", "description": "What to play", "required": True}}},
+            {"name": "play_music_now", "description": "Play a song",
+             "parameters": {"song": {"type": "string", "description": "Song title", "required": True}}}])),
         ("remind me to pay rent in 10 minutes", json.dumps([
             {"name": "create_reminder", "description": "JSON-Schema style tool",
              "parameters": {"type": "object", "properties": {"title": {"type": "string"},
@@ -154,7 +185,7 @@ def stage_generation():
         cases.append({
             "query": query, "tools": tools, "normalized_tools": norm, "name_map": name_map, "enc_ids": u["enc_ids"],
             "unconstrained": {"text": u["text"], "ids": u["ids"], "min_margin": u["min_margin"]},
-            "constrained": {"text": c["text"], "ids": c["ids"], "min_margin": c["min_margin"]},
+            "constrained": {"text": c["text"], "ids": c["ids"], "min_margin": c["min_margin"], "trace": c["trace"]},
         })
         log(f"  {query!r}\n    U {u['text']}\n    C {c['text']}")
     write_json(os.path.join(OUT, "generation.json"),
@@ -244,15 +275,98 @@ def stage_train_step():
     })
 
 
+def stage_text():
+    """Pure-text goldens: snake_case, compact JSON (Python json.dumps), RandomState tool shuffle, tool-name
+    normalization and restoration."""
+    snake = ["getWeather", "getHTTPResponse", "weather.get", "Send.Message", "GetStockPRICE", "already_snake",
+             "__lead__trail__", "a--b  c", "ABC", "ABCDef", "x1Y2", "HTTP2Server", "caf\u00e9Order", "名前", "", "get_URL"]
+    compact_in = [
+        '{"b": 1, "a": [1, 2.5, -0.0, 1e-05, 1.5e16, 1e16, 123456789012345678901, 0.1, 100.0, 1E3, 3.14159]}',
+        '["caf\u00e9", "\ud83c\udf89 party", "tab\tnl\nquote\" back\\ slash/", "\u0001\u007f\u0080", "\u2028"]',
+        '{"n": null, "t": true, "f": false, "nested": {"x": {"y": []}}, "e": {}}',
+        '[NaN, Infinity, -Infinity, 1.0000000000000002, 5e-324, 1.7976931348623157e308, 0.0001, 0.00001]',
+        'not json at all', '  [1,2]  ', '"just a string"',
+    ]
+    tools = json.dumps([toydata.BY_NAME[n] for n in ("get_weather", "send_message", "set_alarm", "play_music")])
+    shuffle = [{"tools": t, "index": i, "out": pipeline.shuffle_tools(pipeline.compact(t), i)}
+               for t in (tools, json.dumps([toydata.BY_NAME["search_web"]]), "[]", "oops")
+               for i in (0, 1, 2, 41, 12345)]
+    norm_in = [json.dumps([{"name": "getWeather", "parameters": {}}, {"name": "weather.get"}, {"description": "no name"},
+                           "str", {"name": "already_snake"}]), '{"name": "notAList"}', "invalid", "[]"]
+    normalize = []
+    for t in norm_in:
+        out, m = generate.normalize_tools(t)
+        normalize.append({"tools": t, "out": out, "name_map": m})
+    name_map = {"get_weather": "getWeather", "weather": "Weather", "send_message": "Send.Message"}
+    restore_in = [' [{"name":"get_weather","arguments":{"location":"Paris"}}]',
+                  ' [{"name":"send_message","arguments":{"text":"get_weather \u00e9"}},{"name":"other"}]',
+                  ' {"name":"get_weather"}', ' [{"name":"get_weather"', " []", ' "weather"', " plain get_weather weather"]
+    restore = [{"text": t, "name_map": name_map, "out": generate.restore_tool_names(t, name_map)} for t in restore_in]
+    restore.append({"text": " [{\"name\":\"x\"}]", "name_map": {}, "out": generate.restore_tool_names(" [{\"name\":\"x\"}]", {})})
+    sm_tools = json.dumps([{"name": "get_weather", "parameters": {"location": {"type": "string"}, "unit": {}}},
+                           {"name": "send", "parameters": {"type": "object", "properties": {"to": {}}}}])
+    sm_texts = [
+        '<tool_call> [{"name":"get_weather","arguments":{"location":"Paris \\"x\\" {","unit":"c"}},'
+        '{"name":"send","arguments":{"properties":{"a":"}"},"list":["}",1],"name":"x"}}]',
+        ' [{"name": "get_weather", "arguments": {"location" : "Oslo"}}]',
+        '[{"arguments":{"k":"v"},"name":"get_weather"}]',
+    ]
+    state_machine = []
+    for text in sm_texts:
+        names, ptries = constrained.build_constraints(sm_tools)
+        st = constrained.ToolCallState(names, ptries)
+        states = []
+        for ch in text:
+            st.feed(ch)
+            node = st.active_node()
+            states.append([st.mode, st.span, st.depth, st.in_string, st.in_arguments, st.arguments_depth,
+                           st.current_function, -1 if node is None else int(node.terminal)])
+        state_machine.append({"tools": sm_tools, "text": text, "states": states})
+    write_json(os.path.join(OUT, "text_cases.json"), {
+        "state_machine": state_machine,
+        "snake_case": [{"in": x, "out": generate.to_snake_case(x)} for x in snake],
+        "compact_json": [{"in": x, "out": pipeline.compact(x)} for x in compact_in],
+        "shuffle_tools": shuffle, "normalize_tools": normalize, "restore_tool_names": restore,
+    })
+
+
+def stage_retrieval():
+    """Section 9.2 with trained.pkl: tokenize (no specials), truncate to 256, pad to the batch max, encode_contrastive,
+    dot-product scores, top-k by descending score."""
+    sp = tokenizer.load(TOKENIZER)
+    params, cfg = checkpoint.load_checkpoint(os.path.join(OUT, "trained.pkl"))
+    tool_texts = [json.dumps(t, separators=(",", ":")) for t in toydata.TOOLS]
+    queries = ["what is the weather in Paris", "text Bob saying hi", "play some music", "x " * 300]
+
+    def embed(texts):
+        ids = [sp.encode(t)[:256] for t in texts]
+        width = max(map(len, ids))
+        batch = torch.tensor([i + [0] * (width - len(i)) for i in ids])
+        with torch.no_grad():
+            return model.encode_contrastive(params, cfg, batch), ids
+
+    t_emb, t_ids = embed(tool_texts)
+    q_emb, q_ids = embed(queries)
+    scores = q_emb @ t_emb.T
+    cases = []
+    for i, q in enumerate(queries):
+        order = sorted(range(len(tool_texts)), key=lambda j: -float(scores[i, j]))
+        cases.append({"query": q, "query_ids": q_ids[i], "scores": scores[i].tolist(), "top5": order[:5]})
+    write_json(os.path.join(OUT, "retrieval.json"), {
+        "checkpoint": "trained.pkl", "tool_texts": tool_texts, "tool_ids": t_ids, "cases": cases,
+        "tool_embeddings": write_bin(OUT, "retrieval_tools.bin", t_emb)})
+
+
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--stages", default="tokenizer,random,trained,generation,train_step")
+    ap.add_argument("--stages", default="tokenizer,random,trained,generation,train_step,text,retrieval")
     args = ap.parse_args()
     torch.set_num_threads(1)
     torch.manual_seed(0)
     os.makedirs(OUT, exist_ok=True)
     stages = {"tokenizer": stage_tokenizer, "random": stage_random, "trained": stage_trained,
-              "generation": stage_generation, "train_step": stage_train_step}
+              "generation": stage_generation, "train_step": stage_train_step, "text": stage_text,
+              "retrieval": stage_retrieval}
     for s in args.stages.split(","):
         t = time.time()
         stages[s]()

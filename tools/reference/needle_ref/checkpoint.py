@@ -119,11 +119,17 @@ def flatten(tree, prefix=""):
     return out
 
 
-def save_checkpoint(path, params, config, dtype=np.float32):
-    """Writes {"params", "config"} with numpy leaves of `dtype` (float32 for parity, float16 like upstream)."""
+def save_checkpoint(path, params, config, dtype=np.float32, protocol=None, extra=None):
+    """Writes {"params", "config"(, extra keys)} with numpy leaves of `dtype` (float32 for parity, float16 like
+    upstream). protocol None = Python's default (4 on 3.11), as upstream."""
     leaves = {k: np.ascontiguousarray(v.detach().cpu().numpy().astype(np.float32).astype(dtype)) for k, v in params.items()}
+    obj = {"params": nest(leaves), "config": dict(config)}
+    obj.update(extra or {})
     with open(path, "wb") as f:
-        pickle.dump({"params": nest(leaves), "config": dict(config)}, f)
+        if protocol is None:
+            pickle.dump(obj, f)
+        else:
+            pickle.dump(obj, f, protocol=protocol)
 
 
 def load_checkpoint(path):

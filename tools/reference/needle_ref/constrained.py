@@ -146,12 +146,13 @@ def valid_token(node, s):
     return True
 
 
-def apply_constraint(logits, state, strings):
-    """logits: 1-D float tensor (V,), modified copy with -inf on invalid tokens; unchanged if nothing valid."""
+def apply_constraint(logits, state, strings, trace=None):
+    """logits: 1-D float tensor (V,), modified copy with -inf on invalid tokens; unchanged if nothing valid.
+    trace (optional list) gets [mode, span, n_valid] with n_valid -1 when no constraint applies."""
     node = state.active_node()
-    if node is None:
-        return logits
-    valid = [i for i, s in enumerate(strings) if valid_token(node, s)]
+    valid = [] if node is None else [i for i, s in enumerate(strings) if valid_token(node, s)]
+    if trace is not None:
+        trace.append([state.mode, state.span, len(valid) if valid else -1])
     if not valid:
         return logits
     out = logits.clone().fill_(float("-inf"))

@@ -67,6 +67,7 @@ def generate(p, cfg, sp, query, tools_json, constrained=False, max_gen_len=512, 
     src_mask = model.padding_mask(src)
     enc_out = model.encode(p, cfg, src, src_mask)
     state = None
+    trace = []
     if constrained:
         strings = strings or token_strings(sp)
         names, params = build_constraints(norm_tools)
@@ -78,7 +79,7 @@ def generate(p, cfg, sp, query, tools_json, constrained=False, max_gen_len=512, 
         tgt = torch.tensor([buf])
         logits = model.decode(p, cfg, tgt, enc_out, model.causal_mask(len(buf)), src_mask)[0, -1]
         if state is not None:
-            logits = apply_constraint(logits, state, strings)
+            logits = apply_constraint(logits, state, strings, trace)
         top2 = torch.topk(logits, 2).values
         if torch.isfinite(top2[1]):
             min_margin = min(min_margin, float(top2[0] - top2[1]))
@@ -92,4 +93,4 @@ def generate(p, cfg, sp, query, tools_json, constrained=False, max_gen_len=512, 
     text = sp.decode(out)
     if text.startswith("<tool_call>"):
         text = text[len("<tool_call>"):]
-    return dict(text=restore_tool_names(text, name_map), ids=out, enc_ids=enc, min_margin=min_margin)
+    return dict(text=restore_tool_names(text, name_map), ids=out, enc_ids=enc, min_margin=min_margin, trace=trace)
