@@ -2,6 +2,7 @@ using Needle.Playground.Api;
 using Needle.Playground.Components;
 using Needle.Playground.Hubs;
 using Needle.Playground.Jobs;
+using Needle.Playground.Models;
 using Needle.Playground.Options;
 using Needle.Playground.Security;
 using Needle.Playground.Services;
@@ -35,6 +36,7 @@ public static class PlaygroundHost
         builder.Services.AddAntiforgery();
         builder.AddJobs();
         builder.AddModels();
+        builder.AddNeedleModel();
         return builder;
     }
 
@@ -54,6 +56,7 @@ public static class PlaygroundHost
         app.MapDatasetsApi();
         app.MapGenerateApi();
         app.MapUiActions();
+        app.MapPlaygroundUi();
         app.MapRazorComponents<App>();
         return app;
     }
