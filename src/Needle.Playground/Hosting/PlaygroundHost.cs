@@ -3,6 +3,7 @@ using Needle.Playground.Components;
 using Needle.Playground.Hubs;
 using Needle.Playground.Jobs;
 using Needle.Playground.Models;
+using Needle.Playground.Finetune;
 using Needle.Playground.Options;
 using Needle.Playground.Security;
 using Needle.Playground.Services;
@@ -57,6 +58,7 @@ public static class PlaygroundHost
         app.MapGenerateApi();
         app.MapUiActions();
         app.MapPlaygroundUi();
+        app.MapFinetuneUi();
         app.MapRazorComponents<App>();
         return app;
     }

@@ -15,6 +15,8 @@ public static class ModelsSetup
         builder.Services.AddSingleton<RunHistory>();
         builder.Services.AddHostedService<DefaultModelLoader>();
         builder.Services.AddJobRunner<DownloadJobRunner>();
+        builder.Services.AddJobRunner<Finetune.FinetuneJobRunner>();
+        builder.Services.AddSingleton<Finetune.CompareService>();
         return builder;
     }
 }

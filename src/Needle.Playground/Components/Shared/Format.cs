@@ -33,7 +33,8 @@ public static class Format
     public static IEnumerable<(string Name, string Value)> Metrics(JsonElement? metrics)
     {
         if (metrics is not { ValueKind: JsonValueKind.Object } m) yield break;
-        foreach (var p in m.EnumerateObject())
+        // Nested objects (a finetune's eval details) have their own panel; the table shows the scalars.
+        foreach (var p in m.EnumerateObject().Where(p => p.Value.ValueKind is not (JsonValueKind.Object or JsonValueKind.Array or JsonValueKind.Null)))
             yield return (p.Name, p.Value.ValueKind switch
             {
                 JsonValueKind.Number => p.Value.TryGetInt64(out var l) ? l.ToString(CultureInfo.InvariantCulture)
