@@ -41,9 +41,9 @@ public sealed class FinetuneJobRunner(NeedleActiveModel active, IModelCatalog ca
         var lastLogged = 0;
         var progress = new SyncProgress<Synthesis.Generation.GenerationProgress>(p =>
         {
-            if (p.Accepted - lastLogged < Math.Max(1, target / 10) && p.Kind != Synthesis.Generation.GenerationEventKind.Finished) return;
+            if (p.Accepted - lastLogged < Math.Max(1, target / 5) || p.Accepted > target) return;
             lastLogged = p.Accepted;
-            context.Log($"  generated {p.Accepted}/{p.Target}");
+            context.Log($"  generated {p.Accepted}/{target}");
         });
         var generated = await SynthesisRun.GenerateAsync(s.Tools, provider, new SynthOptions { NumSamples = target }, progress, dataPath, ct);
         context.Log($"Generated {generated.Records.Count} samples.");
@@ -72,7 +72,7 @@ public sealed class FinetuneJobRunner(NeedleActiveModel active, IModelCatalog ca
         metrics = reporter.Metrics with { Validation = result.Validation, Split = result.Split };
         context.SetMetrics(metrics);
         if (result.Outcome == FinetuneOutcome.Cancelled) throw new OperationCanceledException(ct);
-        if (!result.Succeeded) throw new InvalidOperationException(result.Error ?? "Finetune failed (see the log).");
+        if (!result.Succeeded) throw new InvalidOperationException(result.Error is { } err ? (err.StartsWith("Error: ", StringComparison.Ordinal) ? err[7..] : err) : "Finetune failed (see the log).");
 
         // Publish: the checkpoint (with its tokenizer) and the bundle into checkpoints/.
         context.SetPhase("publishing");

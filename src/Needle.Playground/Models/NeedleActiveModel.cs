@@ -59,7 +59,7 @@ public sealed class NeedleActiveModel : IActiveModel, IDisposable
             {
                 runtime = await Task.Run(() => NeedleRuntime.Load(path), ct);
             }
-            catch (Exception ex) when (ex is FileNotFoundException or InvalidDataException or NotSupportedException or EndOfStreamException or IOException)
+            catch (Exception ex) when (ex is not OperationCanceledException)
             {
                 LastError = $"Could not load '{name}': {ex.Message}";
                 throw new InvalidDataException(LastError, ex);
