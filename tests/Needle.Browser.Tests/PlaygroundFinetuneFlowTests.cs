@@ -84,6 +84,8 @@ public sealed class PlaygroundFinetuneFlowTests(BrowserFixture fixture)
                 var table = page.GetByTestId("eval-table");
                 await Assertions.Expect(table).ToContainTextAsync("Call F1");
                 await Assertions.Expect(table).ToContainTextAsync("%");
+                await Assertions.Expect(page.GetByTestId("download-bundle")).ToBeVisibleAsync();
+                await Assertions.Expect(table.Locator("tbody tr").First.Locator("td").Nth(1)).ToContainTextAsync("%");
                 await BrowserFixture.ScreenshotAsync(page, "finetune-done.png");
                 var download = await page.RunAndWaitForDownloadAsync(() => page.GetByTestId("download-bundle").ClickAsync());
                 var zipPath = Path.Combine(root, "bundle.zip");
