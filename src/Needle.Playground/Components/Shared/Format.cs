@@ -38,7 +38,8 @@ public static class Format
             yield return (p.Name, p.Value.ValueKind switch
             {
                 JsonValueKind.Number => p.Value.TryGetInt64(out var l) ? l.ToString(CultureInfo.InvariantCulture)
-                    : p.Value.GetDouble().ToString("0.####", CultureInfo.InvariantCulture),
+                    : p.Value.GetDouble() is var d && d != 0 && Math.Abs(d) < 1e-3 ? d.ToString("0.###e0", CultureInfo.InvariantCulture)
+                    : d.ToString("0.####", CultureInfo.InvariantCulture),
                 JsonValueKind.String => p.Value.GetString() ?? "",
                 JsonValueKind.True => "yes",
                 JsonValueKind.False => "no",
