@@ -60,4 +60,26 @@ public sealed class JobsFlowTests(BrowserFixture fixture)
             try { Directory.Delete(root, recursive: true); } catch (IOException) { }
         }
     }
+
+    [Fact]
+    public async Task A_running_job_can_be_cancelled_from_its_page_and_then_restarted()
+    {
+        var page = await fixture.NewPageAsync();
+        await page.GotoAsync(fixture.Server.Url("/jobs"));
+        await page.GetByRole(AriaRole.Button, new() { Name = "Run self-test" }).ClickAsync();
+        await page.WaitForURLAsync(new System.Text.RegularExpressions.Regex("/jobs/[0-9a-f]{12}$"));
+        var cancelledUrl = page.Url;
+        await page.WaitForFunctionAsync("() => window.needle.chart && window.needle.chart.trainPoints() >= 3");
+
+        await page.GetByRole(AriaRole.Button, new() { Name = "Cancel" }).ClickAsync();
+        await Assertions.Expect(page.Locator("#job-status .badge")).ToHaveTextAsync("cancelled", new() { Timeout = 30_000 });
+        await Assertions.Expect(page.GetByRole(AriaRole.Alert)).ToContainTextAsync("Cancelled by the user.");
+        var kept = await page.EvaluateAsync<int>("() => window.needle.chart.trainPoints()");
+        Assert.InRange(kept, 3, 79);
+
+        await page.GetByRole(AriaRole.Button, new() { Name = "Restart" }).ClickAsync();
+        await page.WaitForURLAsync(u => u != cancelledUrl && u.Contains("/jobs/"));
+        await Assertions.Expect(page.Locator("#job-status .badge")).ToHaveTextAsync(new System.Text.RegularExpressions.Regex("queued|running|succeeded"));
+        await page.CloseAsync();
+    }
 }

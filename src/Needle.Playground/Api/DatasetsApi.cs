@@ -16,7 +16,7 @@ public static class DatasetsApi
         {
             try
             {
-                var file = await ModelUpload.ReceiveAsync(http, options.Value.Limits.JsonlBytes, datasets.SaveAsync, ct);
+                var file = await MultipartUpload.ReceiveAsync(http, options.Value.Limits.JsonlBytes, datasets.SaveAsync, ct);
                 return Results.Created($"/api/datasets/{file.Name}", new { file.Name, file.SizeBytes, file.ModifiedAt });
             }
             catch (ModelCatalogException ex)

@@ -1,6 +1,4 @@
 using System.Text.Json;
-using Microsoft.Extensions.Options;
-using Needle.Playground.Options;
 using Needle.Playground.Security;
 using Needle.Playground.Services;
 

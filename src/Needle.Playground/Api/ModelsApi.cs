@@ -42,7 +42,7 @@ public static class ModelsApi
     {
         try
         {
-            var file = await ModelUpload.ReceiveAsync(context, catalog, options, ct);
+            var file = await MultipartUpload.ReceiveAsync(context, catalog, options, ct);
             return Results.Created($"/api/models/{file.Name}", file);
         }
         catch (ModelCatalogException ex)

@@ -46,7 +46,7 @@ public static class UiActions
         {
             try
             {
-                var file = await ModelUpload.ReceiveAsync(http, catalog, options, ct);
+                var file = await MultipartUpload.ReceiveAsync(http, catalog, options, ct);
                 return Panel($"Uploaded {file.Name}.");
             }
             catch (ModelCatalogException ex) { return ApiError.Result(ex.Status, ex.Message); }

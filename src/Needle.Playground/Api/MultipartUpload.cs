@@ -8,10 +8,10 @@ using Needle.Playground.Services;
 namespace Needle.Playground.Api;
 
 /// <summary>
-/// Reads a multipart upload section by section and streams the part named "file" straight into the catalog, so
+/// Reads a multipart upload section by section and streams the part named "file" straight to disk, so
 /// a 512 MiB checkpoint never sits in memory (nor in ASP.NET's form buffer).
 /// </summary>
-public static class ModelUpload
+public static class MultipartUpload
 {
     public const string FieldName = "file";
 
