@@ -53,7 +53,7 @@ public sealed class EvalCommand : ICliCommand
                 using var runtime = LoadRuntime(pr.GetValue(checkpoint)!, pr.GetValue(tokenizer));
                 var metrics = ToolCallEvaluator.Benchmark(runtime.Generator, examples, !pr.GetValue(noConstrained),
                     pr.GetValue(maxGen), pr.GetValue(maxEnc), pr.GetValue(batch), ct);
-                output.WriteLine(PyJson.Dumps(ToDict(metrics, pr.GetValue(failures)), compact: false));
+                output.WriteLine(PythonJson.Dumps(ToDict(metrics, pr.GetValue(failures)), compact: false));
                 return Task.FromResult(0);
             }
             catch (Exception e) when (e is FileNotFoundException or InvalidDataException or NotSupportedException or ArgumentException or IOException)
@@ -66,9 +66,9 @@ public sealed class EvalCommand : ICliCommand
     }
 
     /// <summary>The benchmark's numbers in upstream's vocabulary (unrounded), optionally with the failures.</summary>
-    internal static PyDict ToDict(BenchmarkMetrics m, bool withFailures)
+    internal static PythonDict ToDict(BenchmarkMetrics m, bool withFailures)
     {
-        var d = new PyDict
+        var d = new PythonDict
         {
             ["num_samples"] = (long)m.NumSamples,
             ["exact_match"] = m.ExactMatch,
@@ -80,7 +80,7 @@ public sealed class EvalCommand : ICliCommand
             ["empty_ref_pct"] = m.EmptyRefPct, ["empty_pred_pct"] = m.EmptyPredPct,
         };
         if (withFailures)
-            d["failures"] = m.Failures.Select(f => (object?)new PyDict
+            d["failures"] = m.Failures.Select(f => (object?)new PythonDict
             {
                 ["query"] = f.Query, ["expected"] = f.Expected, ["got"] = f.Got, ["reasons"] = f.Reasons.Cast<object?>().ToList(),
             }).ToList();

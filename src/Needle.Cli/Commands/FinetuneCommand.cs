@@ -31,11 +31,12 @@ public sealed class FinetuneCommand : ICliCommand
         var noDropout = new Option<bool>("--no-dropout") { Description = "Train without dropout." };
         var maxEnc = new Option<int>("--max-enc-len") { Description = "Encoder length (query + tools).", DefaultValueFactory = _ => SpecialTokens.MaxEncLen };
         var maxDec = new Option<int>("--max-dec-len") { Description = "Decoder length (answer + 3).", DefaultValueFactory = _ => SpecialTokens.MaxDecLen };
+        var maxGen = new Option<int>("--max-gen-len") { Description = "Decoder length for the evaluations (at most N-1 tokens).", DefaultValueFactory = _ => SpecialTokens.MaxDecLen };
         var noBundle = new Option<bool>("--no-bundle") { Description = "Do not write the download bundle (zip)." };
 
         var command = new Command("finetune", "Finetune a Needle checkpoint on your tool-call data: split, base eval, train, finetuned eval, bundle.");
         command.Arguments.Add(data);
-        foreach (var o in new Option[] { checkpoint, tokenizer, epochs, batch, lr, muonLr, seed, outDir, maxSteps, minSteps, noDropout, maxEnc, maxDec, noBundle })
+        foreach (var o in new Option[] { checkpoint, tokenizer, epochs, batch, lr, muonLr, seed, outDir, maxSteps, minSteps, noDropout, maxEnc, maxDec, maxGen, noBundle })
             command.Options.Add(o);
         command.SetAction(async (ParseResult pr, CancellationToken ct) =>
         {
@@ -47,7 +48,7 @@ public sealed class FinetuneCommand : ICliCommand
                 Epochs = pr.GetValue(epochs), BatchSize = pr.GetValue(batch), Seed = pr.GetValue(seed),
                 OutputDirectory = pr.GetValue(outDir)!, MaxSteps = pr.GetValue(maxSteps),
                 MinSteps = min, UpstreamStepCount = min == 0, Dropout = !pr.GetValue(noDropout),
-                MaxEncLen = pr.GetValue(maxEnc), MaxDecLen = pr.GetValue(maxDec), WriteBundle = !pr.GetValue(noBundle),
+                MaxEncLen = pr.GetValue(maxEnc), MaxDecLen = pr.GetValue(maxDec), MaxGenLen = pr.GetValue(maxGen), WriteBundle = !pr.GetValue(noBundle),
                 Optimizer = new OptimizerSettings { AdamLearningRate = pr.GetValue(lr), MuonLearningRate = pr.GetValue(muonLr) },
             };
             var request = new FinetuneRequest
@@ -74,7 +75,7 @@ public sealed class FinetuneCommand : ICliCommand
                     if (result.BundlePath is not null) output.WriteLine($"Bundle: {result.BundlePath}");
                     return 0;
                 case FinetuneOutcome.Cancelled:
-                    error.WriteLine("needle finetune: cancelled." + (result.LastCheckpointPath is { } p ? $" Last good checkpoint: {p}" : ""));
+                    error.WriteLine($"needle finetune: {result.Error}");
                     return 130;
                 default:
                     error.WriteLine($"needle finetune: {result.Error}");
@@ -100,7 +101,11 @@ public sealed class FinetuneCommand : ICliCommand
                     printer.Report(e);
                     switch (e)
                     {
-                        case PhaseChanged p: bar.Description = p.Phase.ToString(); break;
+                        case PhaseChanged p:
+                            // Steps fill the bar while training; other phases show their name on an empty bar, done on a full one.
+                            bar.Description = p.Phase.ToString();
+                            if (p.Phase != TrainingPhase.Training) { bar.MaxValue = 1; bar.Value = p.Phase is TrainingPhase.Done ? 1 : 0; }
+                            break;
                         case StepCompleted s:
                             bar.MaxValue = Math.Max(1, s.TotalSteps);
                             bar.Value = s.Step;
@@ -108,9 +113,7 @@ public sealed class FinetuneCommand : ICliCommand
                             break;
                     }
                 });
-                var result = await runner.RunAsync(request, progress, ct);
-                bar.Value = bar.MaxValue;
-                return result;
+                return await runner.RunAsync(request, progress, ct);
             });
 
     private sealed class SyncProgress(Action<TrainingEvent> report) : IProgress<TrainingEvent>

@@ -69,7 +69,7 @@ public static class DataValidator
     // Names declared in a tools JSON string, or null when it cannot be read (then nothing is flagged unknown).
     private static HashSet<string>? ToolNames(string tools)
     {
-        if (!PyJson.TryParse(tools, out var v) || v is not List<object?> list) return null;
-        return list.OfType<PyDict>().Select(t => t.GetValueOrDefault("name")).OfType<string>().ToHashSet(StringComparer.Ordinal);
+        if (!PythonJson.TryParse(tools, out var v) || v is not List<object?> list) return null;
+        return list.OfType<PythonDict>().Select(t => t.GetValueOrDefault("name")).OfType<string>().ToHashSet(StringComparer.Ordinal);
     }
 }

@@ -44,8 +44,8 @@ public static class ExampleJsonlReader
     /// <summary>One line to an example, or null and the reason (upstream wording where upstream has one).</summary>
     public static (ToolCallExample? Example, string? Reason) ParseLine(string line)
     {
-        if (!PyJson.TryParse(line, out var v)) return (null, "invalid JSON");
-        if (v is not PyDict row) return (null, "not a JSON object");
+        if (!PythonJson.TryParse(line, out var v)) return (null, "invalid JSON");
+        if (v is not PythonDict row) return (null, "not a JSON object");
         foreach (var field in new[] { "query", "tools", "answers" })
         {
             bool present = row.ContainsKey(field) || (field == "answers" && row.ContainsKey("function_calls"));
@@ -55,12 +55,12 @@ public static class ExampleJsonlReader
         if (!TryJsonArrayText(row["tools"], "tools", out var tools, out var why)) return (null, why);
         var answersValue = row.ContainsKey("answers") ? row["answers"] : row["function_calls"];
         if (!TryJsonArrayText(answersValue, "answers", out var answers, out why)) return (null, why);
-        var calls = (List<object?>)PyJson.Parse(answers!)!;
+        var calls = (List<object?>)PythonJson.Parse(answers!)!;
         for (int i = 0; i < calls.Count; i++)
         {
-            if (calls[i] is not PyDict call) return (null, $"answers[{i}] is not an object");
+            if (calls[i] is not PythonDict call) return (null, $"answers[{i}] is not an object");
             if (call.GetValueOrDefault("name") is not string name || name.Length == 0) return (null, $"answers[{i}] has no 'name'");
-            if (call.TryGetValue("arguments", out var args) && args is not PyDict && args is not null)
+            if (call.TryGetValue("arguments", out var args) && args is not PythonDict && args is not null)
                 return (null, $"answers[{i}].arguments is not an object");
         }
         return (new ToolCallExample
@@ -85,12 +85,12 @@ public static class ExampleJsonlReader
         switch (value)
         {
             case string s:
-                if (!PyJson.TryParse(s, out var parsed)) { reason = $"'{field}' is not valid JSON"; return false; }
+                if (!PythonJson.TryParse(s, out var parsed)) { reason = $"'{field}' is not valid JSON"; return false; }
                 if (parsed is not List<object?>) { reason = $"'{field}' is not a JSON array"; return false; }
                 text = s;
                 return true;
             case List<object?> list:
-                text = PyJson.Dumps(list, compact: true, ensureAscii: false);
+                text = PythonJson.Dumps(list, compact: true, ensureAscii: false);
                 return true;
             default:
                 reason = $"'{field}' is not a JSON array";

@@ -9,7 +9,7 @@ public static class ExampleJsonlWriter
     public static string ToLine(ToolCallExample ex)
     {
         ArgumentNullException.ThrowIfNull(ex);
-        var d = new PyDict { ["query"] = ex.Query, ["tools"] = ex.Tools, ["answers"] = ex.Answers };
+        var d = new PythonDict { ["query"] = ex.Query, ["tools"] = ex.Tools, ["answers"] = ex.Answers };
         if (ex.Source is not null) d["source"] = ex.Source;
         if (ex.Model is not null) d["model"] = ex.Model;
         if (ex.CallType is not null) d["call_type"] = ex.CallType;
@@ -17,7 +17,7 @@ public static class ExampleJsonlWriter
         if (ex.SynthTools is not null) d["synth_tools"] = ex.SynthTools.Value;
         if (ex.Language is not null) d["language"] = ex.Language;
         if (ex.Reasoning is not null) d["reasoning"] = ex.Reasoning;
-        return PyJson.Dumps(d, compact: false, ensureAscii: true);
+        return PythonJson.Dumps(d, compact: false, ensureAscii: true);
     }
 
     public static string ToText(IEnumerable<ToolCallExample> examples)

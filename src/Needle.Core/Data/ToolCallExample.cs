@@ -27,9 +27,9 @@ public sealed record ToolCallExample
 
     /// <summary>The parsed answer calls (dicts), or an empty list when the answers are not a JSON array.</summary>
     public IReadOnlyList<object?> ParseCalls() =>
-        PyJson.TryParse(Answers, out var v) && v is List<object?> list ? list : [];
+        PythonJson.TryParse(Answers, out var v) && v is List<object?> list ? list : [];
 
     /// <summary>Names of the calls, in order (only dict calls with a string name).</summary>
     public IReadOnlyList<string> CallNames() =>
-        ParseCalls().OfType<PyDict>().Select(c => c.GetValueOrDefault("name")).OfType<string>().ToList();
+        ParseCalls().OfType<PythonDict>().Select(c => c.GetValueOrDefault("name")).OfType<string>().ToList();
 }

@@ -1,4 +1,5 @@
 using Needle.Core.Checkpoints;
+using Needle.Core.Kernels;
 using Needle.Core.Model;
 using Needle.Core.Tokenization;
 
@@ -73,8 +74,15 @@ public sealed class NeedleRuntime : IDisposable
 
     private static ITokenizer LoadTokenizer(string path) => SentencePieceTokenizer.Load(path);
 
-    private static INeedleModel CreateModel(CheckpointData data, string checkpointPath) =>
-        SimpleAttentionNetwork.FromCheckpoint(data, checkpointPath);
+    /// <summary>
+    /// Decoding reads 16-bit weights when the file holds 16-bit weights (exact, half the memory traffic) and float32
+    /// ones otherwise, so the logits are those of the stored weights either way.
+    /// </summary>
+    private static INeedleModel CreateModel(CheckpointData data, string checkpointPath)
+    {
+        bool sixteenBit = data.Params.Values.All(a => a.StoredAs is NdDType.Float16 or NdDType.BFloat16);
+        return SimpleAttentionNetwork.FromCheckpoint(data, checkpointPath, sixteenBit ? WeightPrecision.Float16 : WeightPrecision.Float32);
+    }
 
     public void Dispose() => (Model as IDisposable)?.Dispose();
 }

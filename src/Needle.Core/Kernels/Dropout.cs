@@ -3,8 +3,9 @@ using System.Runtime.CompilerServices;
 namespace Needle.Core.Kernels;
 
 /// <summary>
-/// Inverted dropout with a counter-based mask: element i of stream <c>key</c> is kept iff hash(key, i) ≥ p·2³²,
-/// and kept values are scaled by 1/(1−p) (as Flax does). The mask is a pure function of (key, i), so the backward
+/// Inverted dropout with a counter-based mask: element i of stream <c>key</c> is kept iff its 16-bit uniform
+/// u(key, i) ≥ p·2¹⁶ (one 64-bit hash serves four consecutive elements), and kept values are scaled by 1/(1−p)
+/// (as Flax does). The mask is a pure function of (key, i), so the backward
 /// pass regenerates it instead of storing it, and results do not depend on threading.
 /// </summary>
 public static class Dropout
@@ -18,17 +19,26 @@ public static class Dropout
     {
         if (p <= 0f) return;
         if (p >= 1f) { x.Clear(); return; }
-        var threshold = (uint)Math.Min(uint.MaxValue, p * 4294967296.0);
+        var threshold = Threshold(p);
         var scale = 1f / (1f - p);
-        for (var i = 0; i < x.Length; i++)
-            x[i] = Bits(key, offset + i) >= threshold ? x[i] * scale : 0f;
+        var idx = offset;
+        var i = 0;
+        while (i < x.Length)
+        {
+            var h = Hash(key, idx >> 2);
+            for (var lane = (int)(idx & 3); lane < 4 && i < x.Length; lane++, i++, idx++)
+                x[i] = ((uint)(h >> (16 * lane)) & 0xFFFF) >= threshold ? x[i] * scale : 0f;
+        }
     }
 
-    /// <summary>Whether element i of the stream is kept.</summary>
-    public static bool Kept(float p, ulong key, long i) => p <= 0f || (p < 1f && Bits(key, i) >= (uint)Math.Min(uint.MaxValue, p * 4294967296.0));
+    /// <summary>Whether element i of the stream is kept (the reference for one element).</summary>
+    public static bool Kept(float p, ulong key, long i) =>
+        p <= 0f || (p < 1f && ((uint)(Hash(key, i >> 2) >> (16 * (int)(i & 3))) & 0xFFFF) >= Threshold(p));
+
+    private static uint Threshold(float p) => (uint)Math.Min(65535.0, Math.Round(p * 65536.0));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static uint Bits(ulong key, long i) => (uint)(Mix(key + (ulong)i * 0x9E3779B97F4A7C15UL) >> 32);
+    private static ulong Hash(ulong key, long block) => Mix(key + (ulong)block * 0x9E3779B97F4A7C15UL);
 
     /// <summary>SplitMix64 finalizer.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -7,8 +7,10 @@ namespace Needle.Core.Kernels;
 /// qSeg[b,i] == kSeg[b,j] && qSeg[b,i] > 0 (&& j ≤ i when causal). Disallowed scores are float.MinValue, so padding
 /// queries (seg 0) attend uniformly to every key, exactly like upstream. GQA: query head h reads KV head h / (H / KV).
 /// Layouts as <see cref="Attention"/>: token-major rows with explicit strides (q, k, v may sit in one fused buffer).
-/// The backward recomputes the probabilities (no (B, H, T, T) tensor is kept) and writes dQ, dK, dV in the same
-/// strided layout; dK/dV of a KV head sum over its query heads, so work is split by (batch row, KV head).
+/// Work is done per run of equal query segment ids over that segment's key window only (packed rows keep segments
+/// contiguous), so a row of several examples costs Σ len² instead of T². The backward recomputes the probabilities
+/// (no (B, H, T, T) tensor is kept) and writes dQ, dK, dV in the same strided layout; dK/dV of a KV head sum over its
+/// query heads, so backward work is split by (batch row, KV head).
 /// </summary>
 public static unsafe class SegmentAttention
 {
@@ -29,7 +31,7 @@ public static unsafe class SegmentAttention
         Validate(a);
         var args = a;
         var items = a.Batch * a.Heads;
-        if (!parallel) for (var i = 0; i < items; i++) ForwardItem(args, i);
+        if (!parallel || Small(a, items)) for (var i = 0; i < items; i++) ForwardItem(args, i);
         else WorkerPool.Shared.For(items, i => ForwardItem(args, i));
     }
 
@@ -39,9 +41,12 @@ public static unsafe class SegmentAttention
         Validate(a);
         var args = a;
         var items = a.Batch * a.KvHeads;
-        if (!parallel) for (var i = 0; i < items; i++) BackwardItem(args, i);
+        if (!parallel || Small(a, items)) for (var i = 0; i < items; i++) BackwardItem(args, i);
         else WorkerPool.Shared.For(items, i => BackwardItem(args, i));
     }
+
+    /// <summary>Tiny problems stay on the calling thread: waking the pool costs more than the work.</summary>
+    private static bool Small(in Args a, int items) => items == 1 || (long)a.Batch * a.Heads * a.Tq * a.Tk * a.HeadDim < 1 << 17;
 
     private static void Validate(in Args a)
     {
@@ -50,6 +55,7 @@ public static unsafe class SegmentAttention
     }
 
     [ThreadStatic] private static float[]? _p, _dp;
+    [ThreadStatic] private static bool[]? _uniform;
 
     private static float[] Scratch(ref float[]? buf, int n)
     {
@@ -57,35 +63,112 @@ public static unsafe class SegmentAttention
         return buf;
     }
 
-    /// <summary>P (Tq, Tk) = masked softmax(q_h · kᵀ · scale) for one (b, h).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Probabilities(in Args a, int b, int h, float* p)
+    /// <summary>
+    /// A run of consecutive queries with one segment id and the key window [K0, K1) holding every key any of them may
+    /// see. Packed rows keep segments contiguous, so the window is the segment's own span and the work outside it
+    /// (other examples, padding) is skipped. Uniform runs (padding queries, or a segment with no keys) average all keys.
+    /// </summary>
+    private readonly record struct Run(int I0, int I1, int Seg, int K0, int K1)
     {
-        int kvh = h / (a.Heads / a.KvHeads), hd = a.HeadDim;
-        var q = a.Q + b * a.S.QBatch + h * hd;
-        var k = a.K + b * a.S.KBatch + kvh * hd;
-        Gemm.MatMul(q, a.S.QRow, false, k, a.S.KRow, true, p, a.Tk, a.Tq, a.Tk, hd, accumulate: false, parallel: false);
-        int* qs = a.QSeg + (long)b * a.Tq, ks = a.KSeg + (long)b * a.Tk;
-        for (var i = 0; i < a.Tq; i++)
+        public bool Uniform => Seg <= 0 || K1 <= K0;
+    }
+
+    /// <summary>Next query run starting at i0 for batch row b.</summary>
+    private static Run NextRun(in Args a, int* qs, int* ks, int i0)
+    {
+        var seg = qs[i0];
+        var i1 = i0 + 1;
+        while (i1 < a.Tq && qs[i1] == seg) i1++;
+        if (seg <= 0) return new Run(i0, i1, seg, 0, 0);
+        int k0 = -1, k1 = 0;
+        for (var j = 0; j < a.Tk; j++)
+            if (ks[j] == seg) { if (k0 < 0) k0 = j; k1 = j + 1; }
+        if (k0 < 0) return new Run(i0, i1, seg, 0, 0);
+        if (a.Causal) k1 = Math.Min(k1, i1);
+        return new Run(i0, i1, seg, k0, Math.Max(k0, k1));
+    }
+
+    /// <summary>
+    /// P (m, kn) = masked softmax over the run's key window for one (b, h); rows with no allowed key are flagged in
+    /// uniform[] (their true distribution is uniform over all Tk keys, handled by the caller) and zeroed here.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Probabilities(in Args a, int b, int h, in Run r, float* p, bool[] uniform)
+    {
+        int kvh = h / (a.Heads / a.KvHeads), hd = a.HeadDim, m = r.I1 - r.I0, kn = r.K1 - r.K0;
+        var q = a.Q + b * a.S.QBatch + (long)r.I0 * a.S.QRow + h * hd;
+        var k = a.K + b * a.S.KBatch + (long)r.K0 * a.S.KRow + kvh * hd;
+        Gemm.MatMul(q, a.S.QRow, false, k, a.S.KRow, true, p, kn, m, kn, hd, accumulate: false, parallel: false);
+        int* ks = a.KSeg + (long)b * a.Tk;
+        // Packed rows: every key of the window belongs to the segment, so the mask is "all" (or a causal prefix)
+        // and the row work is vectorized; otherwise fall back to the per-element test.
+        var whole = true;
+        for (var j = r.K0; j < r.K1 && whole; j++) whole = ks[j] == r.Seg;
+        for (var i = 0; i < m; i++)
         {
-            var row = new Span<float>(p + (long)i * a.Tk, a.Tk);
-            var seg = qs[i];
-            var last = a.Causal ? i : a.Tk - 1;
-            for (var j = 0; j < row.Length; j++)
-                row[j] = seg > 0 && ks[j] == seg && j <= last ? row[j] * a.Scale : float.MinValue;
-            Softmax.Row(row);
+            var row = new Span<float>(p + (long)i * kn, kn);
+            if (whole)
+            {
+                // keys K0 … last are allowed (last = K1−1, or the query itself when causal)
+                var allowed = a.Causal ? Math.Min(kn, r.I0 + i - r.K0 + 1) : kn;
+                uniform[i] = allowed <= 0;
+                if (allowed <= 0) { row.Clear(); continue; }
+                System.Numerics.Tensors.TensorPrimitives.Multiply(row[..allowed], a.Scale, row[..allowed]);
+                row[allowed..].Fill(float.MinValue);
+                Softmax.Row(row);
+                continue;
+            }
+            var last = a.Causal ? r.I0 + i : int.MaxValue;
+            var count = 0;
+            for (var j = 0; j < kn; j++)
+            {
+                var ok = ks[r.K0 + j] == r.Seg && r.K0 + j <= last;
+                row[j] = ok ? row[j] * a.Scale : float.MinValue;
+                count += ok ? 1 : 0;
+            }
+            uniform[i] = count == 0;
+            if (count == 0) row.Clear();
+            else Softmax.Row(row);
         }
+    }
+
+    /// <summary>mean (hd) of the KV head's value rows over all Tk keys (what a fully masked query returns).</summary>
+    private static void ValueMean(in Args a, float* v, float* mean)
+    {
+        var acc = new Span<float>(mean, a.HeadDim);
+        acc.Clear();
+        for (var j = 0; j < a.Tk; j++) System.Numerics.Tensors.TensorPrimitives.Add(acc, new ReadOnlySpan<float>(v + (long)j * a.S.VRow, a.HeadDim), acc);
+        System.Numerics.Tensors.TensorPrimitives.Multiply(acc, 1f / a.Tk, acc);
     }
 
     private static void ForwardItem(in Args a, int item)
     {
         int b = item / a.Heads, h = item % a.Heads, kvh = h / (a.Heads / a.KvHeads), hd = a.HeadDim;
+        int* qs = a.QSeg + (long)b * a.Tq, ks = a.KSeg + (long)b * a.Tk;
+        var v = a.V + b * a.S.VBatch + kvh * hd;
+        var o = a.O + b * a.S.OBatch + h * hd;
+        var uniform = _uniform is { } u && u.Length >= a.Tq ? u : _uniform = new bool[Math.Max(a.Tq, 256)];
+        var mean = stackalloc float[hd];
+        var haveMean = false;
         fixed (float* p = Scratch(ref _p, a.Tq * a.Tk))
         {
-            Probabilities(a, b, h, p);
-            var v = a.V + b * a.S.VBatch + kvh * hd;
-            var o = a.O + b * a.S.OBatch + h * hd;
-            Gemm.MatMul(p, a.Tk, false, v, a.S.VRow, false, o, a.S.ORow, a.Tq, hd, a.Tk, accumulate: false, parallel: false);
+            for (var i0 = 0; i0 < a.Tq;)
+            {
+                var r = NextRun(a, qs, ks, i0);
+                i0 = r.I1;
+                if (!r.Uniform)
+                {
+                    Probabilities(a, b, h, r, p, uniform);
+                    Gemm.MatMul(p, r.K1 - r.K0, false, v + (long)r.K0 * a.S.VRow, a.S.VRow, false, o + (long)r.I0 * a.S.ORow, a.S.ORow,
+                        r.I1 - r.I0, hd, r.K1 - r.K0, accumulate: false, parallel: false);
+                }
+                for (var i = r.I0; i < r.I1; i++)
+                {
+                    if (!r.Uniform && !uniform[i - r.I0]) continue;
+                    if (!haveMean) { ValueMean(a, v, mean); haveMean = true; }
+                    new ReadOnlySpan<float>(mean, hd).CopyTo(new Span<float>(o + (long)i * a.S.ORow, hd));
+                }
+            }
         }
     }
 
@@ -99,6 +182,14 @@ public static unsafe class SegmentAttention
         var dk = a.DK + b * a.S.KBatch + kvh * hd;
         var dv = a.DV + b * a.S.VBatch + kvh * hd;
         int* qs = a.QSeg + (long)b * tq, ks = a.KSeg + (long)b * tk;
+        for (var j = 0; j < tk; j++)
+        {
+            new Span<float>(dk + (long)j * a.S.KRow, hd).Clear();
+            new Span<float>(dv + (long)j * a.S.VRow, hd).Clear();
+        }
+        var uniform = _uniform is { } u && u.Length >= tq ? u : _uniform = new bool[Math.Max(tq, 256)];
+        var dvAll = stackalloc float[hd]; // Σ dO / Tk of uniform rows: added to every value row at the end
+        new Span<float>(dvAll, hd).Clear();
         fixed (float* p = Scratch(ref _p, tq * tk), dp = Scratch(ref _dp, tq * tk))
         {
             for (var g = 0; g < group; g++)
@@ -107,27 +198,49 @@ public static unsafe class SegmentAttention
                 var q = a.Q + b * a.S.QBatch + h * hd;
                 var dO = a.O + b * a.S.OBatch + h * hd;
                 var dq = a.DQ + b * a.S.QBatch + h * hd;
-                var acc = g > 0;
-                Probabilities(a, b, h, p);
-                // dV (Tk, hd) += Pᵀ · dO ; dP (Tq, Tk) = dO · Vᵀ
-                Gemm.MatMul(p, tk, true, dO, a.S.ORow, false, dv, a.S.VRow, tk, hd, tq, accumulate: acc, parallel: false);
-                Gemm.MatMul(dO, a.S.ORow, false, v, a.S.VRow, true, dp, tk, tq, tk, hd, accumulate: false, parallel: false);
-                // dS = P ⊙ (dP − Σ_j P·dP) · scale on allowed entries; masked scores are constants (zero gradient).
-                for (var i = 0; i < tq; i++)
+                for (var i0 = 0; i0 < tq;)
                 {
-                    float* pr = p + (long)i * tk, dr = dp + (long)i * tk;
-                    var seg = qs[i];
-                    if (seg <= 0) { new Span<float>(dr, tk).Clear(); continue; }
-                    var dot = 0f;
-                    for (var j = 0; j < tk; j++) dot += pr[j] * dr[j];
-                    var last = a.Causal ? i : tk - 1;
-                    for (var j = 0; j < tk; j++)
-                        dr[j] = ks[j] == seg && j <= last ? pr[j] * (dr[j] - dot) * a.Scale : 0f;
+                    var r = NextRun(a, qs, ks, i0);
+                    i0 = r.I1;
+                    int m = r.I1 - r.I0, kn = r.K1 - r.K0;
+                    if (!r.Uniform)
+                    {
+                        var qr = q + (long)r.I0 * a.S.QRow;
+                        var dOr = dO + (long)r.I0 * a.S.ORow;
+                        Probabilities(a, b, h, r, p, uniform);
+                        // dV[win] += Pᵀ · dO ; dP (m, kn) = dO · V[win]ᵀ
+                        Gemm.MatMul(p, kn, true, dOr, a.S.ORow, false, dv + (long)r.K0 * a.S.VRow, a.S.VRow, kn, hd, m, accumulate: true, parallel: false);
+                        Gemm.MatMul(dOr, a.S.ORow, false, v + (long)r.K0 * a.S.VRow, a.S.VRow, true, dp, kn, m, kn, hd, accumulate: false, parallel: false);
+                        // dS = P ⊙ (dP − Σ_j P·dP) · scale; masked entries have P = 0, so they get no gradient.
+                        for (var i = 0; i < m; i++)
+                        {
+                            var pr = new ReadOnlySpan<float>(p + (long)i * kn, kn);
+                            var dr = new Span<float>(dp + (long)i * kn, kn);
+                            var dot = System.Numerics.Tensors.TensorPrimitives.Dot(pr, dr);
+                            System.Numerics.Tensors.TensorPrimitives.Subtract(dr, dot, dr);
+                            System.Numerics.Tensors.TensorPrimitives.Multiply(dr, pr, dr);
+                            System.Numerics.Tensors.TensorPrimitives.Multiply(dr, a.Scale, dr);
+                        }
+                        // dQ (m, hd) = dS · K[win] ; dK[win] += dSᵀ · Q
+                        Gemm.MatMul(dp, kn, false, k + (long)r.K0 * a.S.KRow, a.S.KRow, false, dq + (long)r.I0 * a.S.QRow, a.S.QRow, m, hd, kn, accumulate: false, parallel: false);
+                        Gemm.MatMul(dp, kn, true, qr, a.S.QRow, false, dk + (long)r.K0 * a.S.KRow, a.S.KRow, kn, hd, m, accumulate: true, parallel: false);
+                    }
+                    for (var i = r.I0; i < r.I1; i++)
+                    {
+                        if (!r.Uniform && !uniform[i - r.I0]) continue;
+                        // Uniform row: out = mean of all values; no score gradient, dV += dO / Tk on every key.
+                        new Span<float>(dq + (long)i * a.S.QRow, hd).Clear();
+                        System.Numerics.Tensors.TensorPrimitives.Add(new Span<float>(dvAll, hd), new ReadOnlySpan<float>(dO + (long)i * a.S.ORow, hd), new Span<float>(dvAll, hd));
+                    }
                 }
-                // dQ (Tq, hd) = dS · K ; dK (Tk, hd) += dSᵀ · Q
-                Gemm.MatMul(dp, tk, false, k, a.S.KRow, false, dq, a.S.QRow, tq, hd, tk, accumulate: false, parallel: false);
-                Gemm.MatMul(dp, tk, true, q, a.S.QRow, false, dk, a.S.KRow, tk, hd, tq, accumulate: acc, parallel: false);
             }
+        }
+        var add = new Span<float>(dvAll, hd);
+        System.Numerics.Tensors.TensorPrimitives.Multiply(add, 1f / tk, add);
+        for (var j = 0; j < tk; j++)
+        {
+            var row = new Span<float>(dv + (long)j * a.S.VRow, hd);
+            System.Numerics.Tensors.TensorPrimitives.Add(row, add, row);
         }
     }
 

@@ -49,7 +49,7 @@ public static class TiedCrossEntropy
             var t = targets.Slice(r0, rows).ToArray();
             var w = weights.Slice(r0, rows).ToArray();
             var lg = logits;
-            WorkerPool.Shared.For(rows, i =>
+            void Row(int i)
             {
                 var row = lg.AsSpan(i * vocab, vocab);
                 var max = TensorPrimitives.Max(row);
@@ -65,7 +65,9 @@ public static class TiedCrossEntropy
                 var gCe = w[i] * ceScale;
                 TensorPrimitives.Multiply(row, (float)((gCe + 2 * zScale * lse) / sum), row);
                 row[t[i]] -= (float)gCe;
-            });
+            }
+            if ((long)rows * vocab < 1 << 16) for (var i = 0; i < rows; i++) Row(i);
+            else WorkerPool.Shared.For(rows, Row);
             for (var i = 0; i < rows; i++)
             {
                 wce += w[i] * rowCe[i];

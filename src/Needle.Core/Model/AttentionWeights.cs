@@ -9,10 +9,10 @@ namespace Needle.Core.Model;
 /// </summary>
 internal sealed class AttentionWeights
 {
-    public float[] Qkv { get; init; } = [];          // self-attention: (D, (H + 2·KV)·hd), columns q | k | v
-    public float[] Q { get; init; } = [];            // cross-attention: (D, H·hd)
-    public float[] Kv { get; init; } = [];           // cross-attention: (D, 2·KV·hd), columns k | v
-    public required float[] Out { get; init; }       // (H·hd, D)
+    public float[] Qkv { get; private set; } = [];   // self-attention: (D, (H + 2·KV)·hd), columns q | k | v
+    public float[] Q { get; private set; } = [];     // cross-attention: (D, H·hd)
+    public float[] Kv { get; init; } = [];           // cross-attention: (D, 2·KV·hd), columns k | v (Encode needs it)
+    public required float[] Out { get; set; }        // (H·hd, D)
     public required float[] QNorm { get; init; }     // (hd)
     public required float[] KNorm { get; init; }     // (hd)
     public PackedRows? DecodeQkv { get; private set; } // (H+2KV)·hd rows of D: self-attention step
@@ -45,6 +45,49 @@ internal sealed class AttentionWeights
         DecodeQkv = self ? PackedRows.FromKernel(Qkv, dModel, Qkv.Length / dModel, precision) : null;
         DecodeQ = self ? null : PackedRows.FromKernel(Q, dModel, q, precision);
         DecodeOut = PackedRows.FromKernel(Out, q, dModel, precision);
+    }
+
+    /// <summary>
+    /// Frees the float32 copies that only teacher-forced decoding uses (q|k|v or q, and out) once the float16 decode
+    /// copies exist; <see cref="RestoreFloat32"/> rebuilds them from those (exact for float16-valued weights).
+    /// </summary>
+    public void DropFloat32()
+    {
+        if (DecodeOut is null || DecodeOut.Precision != WeightPrecision.Float16) return;
+        lock (this)
+        {
+            if (Qkv.Length > 0) Qkv = null!;
+            if (Q.Length > 0) Q = null!;
+            Out = null!;
+        }
+    }
+
+    public bool HasFloat32 => Out is not null;
+
+    public void RestoreFloat32()
+    {
+        if (Volatile.Read(ref _restored) || HasFloat32) return;
+        lock (this)
+        {
+            if (HasFloat32) return;
+            if (DecodeQkv is not null) Qkv = ToKernel(DecodeQkv);
+            if (DecodeQ is not null) Q = ToKernel(DecodeQ);
+            Out = ToKernel(DecodeOut!); // last: HasFloat32 turns true only when all are there
+            Volatile.Write(ref _restored, true);
+        }
+    }
+
+    private bool _restored;
+
+    /// <summary>(N, K) rows back to a (K, N) kernel.</summary>
+    private static float[] ToKernel(PackedRows rows)
+    {
+        int n = rows.Rows, k = rows.Cols;
+        var w = new float[n * k];
+        for (var r = 0; r < n; r++)
+        for (var c = 0; c < k; c++)
+            w[(long)c * n + r] = rows.Single is { } s ? s[r * k + c] : (float)BitConverter.UInt16BitsToHalf(rows.Half![r * k + c]);
+        return w;
     }
 
     private static float[] ConcatColumns(int rows, params (float[] W, int Cols)[] parts)

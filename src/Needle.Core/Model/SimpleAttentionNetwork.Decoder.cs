@@ -21,10 +21,15 @@ public sealed unsafe partial class SimpleAttentionNetwork
         return Decode((EncodedBatch)enc, targets);
     }
 
-    /// <summary>Teacher-forced decoder over an encoded batch: logits (B, T_d, V).</summary>
+    /// <summary>
+    /// Teacher-forced decoder over an encoded batch: logits (B, T_d, V). With float16 decode weights it uses the
+    /// float16-valued decoder weights, like <see cref="DecodeStep"/> (identical for float16 checkpoints).
+    /// </summary>
     public Tensor Decode(IEncodedBatch encoded, IReadOnlyList<int[]> targets)
     {
         var enc = Own(encoded);
+        foreach (var w in _decSelf) w.RestoreFloat32();
+        foreach (var w in _decCross) w.RestoreFloat32();
         int b = enc.BatchSize, t = targets.Max(s => s.Length);
         if (targets.Count != b) throw new ArgumentException($"Decode: batch of {b} but {targets.Count} targets.", nameof(targets));
         if (t == 0) throw new ArgumentException("Decode: targets are empty.", nameof(targets));

@@ -23,7 +23,8 @@ public sealed class AdamW(Func<int, double> learningRate, float beta1 = 0.9f, fl
             if (!_state.TryGetValue(p, out var s)) _state[p] = s = (new float[p.Value.Length], new float[p.Value.Length]);
             var (m, v) = s;
             float[] w = p.Value, g = p.Grad;
-            for (int i = 0; i < w.Length; i++)
+            int i = Update(w, g, m, v, lr, bc1, bc2);
+            for (; i < w.Length; i++)   // scalar tail (same operations, so results equal the SIMD lanes')
             {
                 m[i] = beta1 * m[i] + (1 - beta1) * g[i];
                 v[i] = beta2 * v[i] + (1 - beta2) * g[i] * g[i];
@@ -33,5 +34,28 @@ public sealed class AdamW(Func<int, double> learningRate, float beta1 = 0.9f, fl
             }
         }
         Count++;
+    }
+
+    // The same per-element arithmetic on Vector<float> lanes (IEEE ops, no fusion: identical results). Returns the tail start.
+    private int Update(float[] w, float[] g, float[] m, float[] v, float lr, float bc1, float bc2)
+    {
+        int n = System.Numerics.Vector<float>.Count, i = 0;
+        if (!System.Numerics.Vector.IsHardwareAccelerated) return 0;
+        var b1 = new System.Numerics.Vector<float>(beta1); var ob1 = new System.Numerics.Vector<float>(1 - beta1);
+        var b2 = new System.Numerics.Vector<float>(beta2); var ob2 = new System.Numerics.Vector<float>(1 - beta2);
+        var c1 = new System.Numerics.Vector<float>(bc1); var c2 = new System.Numerics.Vector<float>(bc2);
+        var e = new System.Numerics.Vector<float>(eps); var wd = new System.Numerics.Vector<float>(weightDecay);
+        var l = new System.Numerics.Vector<float>(lr);
+        for (; i <= w.Length - n; i += n)
+        {
+            var gi = new System.Numerics.Vector<float>(g, i);
+            var mi = b1 * new System.Numerics.Vector<float>(m, i) + ob1 * gi;
+            var vi = b2 * new System.Numerics.Vector<float>(v, i) + ob2 * gi * gi;
+            mi.CopyTo(m, i); vi.CopyTo(v, i);
+            var wi = new System.Numerics.Vector<float>(w, i);
+            var u = (mi / c1) / (System.Numerics.Vector.SquareRoot(vi / c2) + e) + wd * wi;
+            (wi - l * u).CopyTo(w, i);
+        }
+        return i;
     }
 }

@@ -27,10 +27,10 @@ public sealed class ContrastiveData
             var q = tokenizer.Encode(e.Query);
             data.Queries.Add(q.Length <= maxQueryLen ? q : q[..maxQueryLen]);
             var positives = examples[e.SourceIndex].CallNames().ToHashSet(StringComparer.Ordinal);
-            if (!PyJson.TryParse(e.ToolsText, out var parsed) || parsed is not List<object?> tools) continue;
-            foreach (var tool in tools.OfType<PyDict>())
+            if (!PythonJson.TryParse(e.ToolsText, out var parsed) || parsed is not List<object?> tools) continue;
+            foreach (var tool in tools.OfType<PythonDict>())
             {
-                var ids = tokenizer.Encode(PyJson.Dumps(tool));
+                var ids = tokenizer.Encode(PythonJson.Dumps(tool));
                 data.Tools.Add(ids.Length <= MaxToolLen ? ids : ids[..MaxToolLen]);
                 data.ToolQuery.Add(local);
                 data.IsPositive.Add(tool.GetValueOrDefault("name", "") is string n && positives.Contains(n));
@@ -99,14 +99,14 @@ public sealed record RetrievalMetrics(IReadOnlyDictionary<int, double> RecallAtK
         var queries = new List<string>(); var texts = new List<List<string>>(); var positives = new List<HashSet<int>>();
         foreach (var ex in examples.Take(maxSamples))
         {
-            if (!PyJson.TryParse(ex.Tools, out var t) || t is not List<object?> tools || tools.Count == 0) continue;
+            if (!PythonJson.TryParse(ex.Tools, out var t) || t is not List<object?> tools || tools.Count == 0) continue;
             var names = ex.CallNames().ToHashSet(StringComparer.Ordinal);
             if (names.Count == 0) continue;
             var group = new List<string>(); var pos = new HashSet<int>();
-            foreach (var tool in tools.OfType<PyDict>())
+            foreach (var tool in tools.OfType<PythonDict>())
             {
                 if (tool.GetValueOrDefault("name", "") is string n && names.Contains(n)) pos.Add(group.Count);
-                group.Add(PyJson.Dumps(tool));
+                group.Add(PythonJson.Dumps(tool));
             }
             if (pos.Count == 0) continue;
             queries.Add(ex.Query); texts.Add(group); positives.Add(pos);

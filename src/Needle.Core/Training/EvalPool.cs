@@ -28,13 +28,13 @@ public static class EvalPool
     /// <summary>"single" (1 call) / "multi" (&gt;1) / "empty" (no calls or unparsable), as <c>_classify_sample</c>.</summary>
     public static string Classify(ToolCallExample ex)
     {
-        if (!PyJson.TryParse(ex.Answers, out var a) || a is not List<object?> list || list.Count == 0) return "empty";
+        if (!PythonJson.TryParse(ex.Answers, out var a) || a is not List<object?> list || list.Count == 0) return "empty";
         return list.Count == 1 ? "single" : "multi";
     }
 
     /// <summary>min(len(tools), 10), or 0 when the tools are not JSON (or have no length).</summary>
     public static int ToolCount(string tools) =>
-        PyJson.TryParse(tools, out var t) && PyCompat.Len(t) is int n ? Math.Min(n, 10) : 0;
+        PythonJson.TryParse(tools, out var t) && PyCompat.Len(t) is int n ? Math.Min(n, 10) : 0;
 
     /// <summary>
     /// The "single" and "multi" pools over the kept val examples: per #tools bucket at most <paramref name="perBucket"/>,
@@ -104,17 +104,17 @@ public static class EvalPool
         for (int i = 0; i < examples.Count; i++)
         {
             var ex = examples[i];
-            object? toolDefs = PyJson.TryParse(ex.Tools, out var td) && PyCompat.Len(td) is not null ? td : new List<object?>();
+            object? toolDefs = PythonJson.TryParse(ex.Tools, out var td) && PyCompat.Len(td) is not null ? td : new List<object?>();
             int t = Math.Min(PyCompat.Len(toolDefs) ?? 0, 10);
 
             string refText = ex.Answers.Trim(), pred = predictions[i].Trim();
             bool refEmpty = refText is "" or "[]", predEmpty = pred is "" or "[]";
-            var refCalls = !refEmpty && PyJson.TryParse(refText, out var r) ? PyCompat.Iterate(r) : [];
+            var refCalls = !refEmpty && PythonJson.TryParse(refText, out var r) ? PyCompat.Iterate(r) : [];
             List<object?> predCalls = [];
             bool parsed = true;
             if (!predEmpty)
             {
-                if (PyJson.TryParse(pred, out var p)) predCalls = ToolCallScoring.AsCalls(p);
+                if (PythonJson.TryParse(pred, out var p)) predCalls = ToolCallScoring.AsCalls(p);
                 else { parsed = false; parseErr++; pc[t, 8]++; }
             }
             n++; pc[t, 0]++;
@@ -137,18 +137,18 @@ public static class EvalPool
             cTp += a; cFp += b; cFn += c; pc[t, 5] += a; pc[t, 6] += b; pc[t, 7] += c;
 
             var refByName = ToolCallScoring.RefArgsByName(refCalls);
-            foreach (var call in predCalls.OfType<PyDict>().Where(x => x.ContainsKey("name")))
+            foreach (var call in predCalls.OfType<PythonDict>().Where(x => x.ContainsKey("name")))
             {
                 if (!refByName.TryGetValue(ToolCallScoring.NameId(call["name"]), out var refArgs)) continue;
                 argsTotal++;
-                string pa = PyCompat.Canon(call.GetValueOrDefault("arguments", new PyDict()));
+                string pa = PyCompat.Canon(call.GetValueOrDefault("arguments", new PythonDict()));
                 if (refArgs.Any(ra => PyCompat.Canon(ra) == pa)) argsOk++;
             }
 
             var paramMap = new Dictionary<string, HashSet<string>>(StringComparer.Ordinal);
-            foreach (var tool in PyCompat.Iterate(toolDefs).OfType<PyDict>().Where(x => x.ContainsKey("name")))
+            foreach (var tool in PyCompat.Iterate(toolDefs).OfType<PythonDict>().Where(x => x.ContainsKey("name")))
                 paramMap[ToolCallScoring.NameId(tool["name"])] = ToolCallScoring.DictKeys(tool.GetValueOrDefault("parameters"));
-            foreach (var call in predCalls.OfType<PyDict>().Where(x => x.ContainsKey("name")))
+            foreach (var call in predCalls.OfType<PythonDict>().Where(x => x.ContainsKey("name")))
             {
                 string name = ToolCallScoring.NameId(call["name"]);
                 if (!paramMap.TryGetValue(name, out var schema)) continue;
@@ -156,14 +156,14 @@ public static class EvalPool
                 predParams += predKeys.Count;
                 halluc += predKeys.Count(k => !schema.Contains(k));
                 if (!refByName.TryGetValue(name, out var refArgsList)) continue;
-                var refArgs = refArgsList[0] as PyDict;
+                var refArgs = refArgsList[0] as PythonDict;
                 var refKeys = ToolCallScoring.DictKeys(refArgs);
                 refParams += refKeys.Count;
                 missing += refKeys.Count(k => !predKeys.Contains(k));
                 var both = predKeys.Where(refKeys.Contains).ToList();
                 matched += both.Count;
                 if (both.Count == 0) continue;
-                var predArgs = (PyDict)call["arguments"]!;   // non-empty keys: both are dicts
+                var predArgs = (PythonDict)call["arguments"]!;   // non-empty keys: both are dicts
                 correctValues += both.Count(k => PyCompat.Canon(predArgs[k]) == PyCompat.Canon(refArgs![k]));
             }
 

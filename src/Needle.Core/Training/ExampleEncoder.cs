@@ -31,8 +31,8 @@ public static class ExampleEncoder
     /// <summary>One example at position <paramref name="index"/> (the shuffle seed), or null when the answer is too long.</summary>
     public static EncodedExample? Encode(int index, ToolCallExample example, ITokenizer tokenizer, ExampleEncoderOptions options)
     {
-        string answer = PyJson.Compact(example.Answers);
-        string tools = PyJson.Compact(example.Tools);
+        string answer = PythonJson.Compact(example.Answers);
+        string tools = PythonJson.Compact(example.Tools);
         if (options.ShuffleTools) tools = ToolsShuffler.Shuffle(tools, (uint)index);
 
         int maxTok = Math.Max(options.MaxEncLen, options.MaxDecLen);
@@ -62,7 +62,7 @@ public static class ExampleEncoder
         var classes = new sbyte[a.Length + 2];
         LossClasses.ForAnswerIds(answer, aFull, a.Length, tokenizer).CopyTo(classes, 1);   // upstream re-encodes: same pieces
 
-        int calls = PyJson.TryParse(answer, out var parsed) && parsed is List<object?> l ? l.Count : 0;
+        int calls = PythonJson.TryParse(answer, out var parsed) && parsed is List<object?> l ? l.Count : 0;
         return new EncodedExample(index, enc, decIn, decTgt, classes, calls, example.Query, tools, answer);
     }
 

@@ -27,17 +27,17 @@ internal static class FailureReasons
             var refByName = ToolCallScoring.RefArgsByName(refCalls);
             normalizeValue ??= v => v;
             int cut = benchmarkStyle ? 60 : 50;
-            foreach (var c in predCalls.OfType<PyDict>().Where(c => c.ContainsKey("name")))
+            foreach (var c in predCalls.OfType<PythonDict>().Where(c => c.ContainsKey("name")))
             {
                 string name = ToolCallScoring.NameId(c["name"]);
                 if (!refByName.TryGetValue(name, out var refArgs)) continue;
-                var pa = c.GetValueOrDefault("arguments", new PyDict()) as PyDict ?? new PyDict();
-                var ra = refArgs[0] as PyDict ?? new PyDict();
+                var pa = c.GetValueOrDefault("arguments", new PythonDict()) as PythonDict ?? new PythonDict();
+                var ra = refArgs[0] as PythonDict ?? new PythonDict();
                 foreach (var k in pa.Keys.Union(ra.Keys).OrderBy(k => k, StringComparer.Ordinal))
                 {
                     object? pv = pa.ContainsKey(k) ? pa[k] : Missing, rv = ra.ContainsKey(k) ? ra[k] : Missing;
                     if (PyCompat.Canon(normalizeValue(pv)) == PyCompat.Canon(normalizeValue(rv))) continue;
-                    string diff = $"{name}.{k}={PyCompat.Slice(PyJson.Dumps(pv, compact: false), cut)}!={PyCompat.Slice(PyJson.Dumps(rv, compact: false), cut)}";
+                    string diff = $"{name}.{k}={PyCompat.Slice(PythonJson.Dumps(pv, compact: false), cut)}!={PyCompat.Slice(PythonJson.Dumps(rv, compact: false), cut)}";
                     reasons.Add(benchmarkStyle ? "value_mismatch:" + diff : diff);
                 }
             }

@@ -59,11 +59,11 @@ public static class FinetuneBundle
             using var zip = new ZipArchive(stream, ZipArchiveMode.Create, leaveOpen: true);
             AddFile(zip, "checkpoint.pkl", input.CheckpointPath);
             if (input.TokenizerModelPath is not null) AddFile(zip, "tokenizer.model", input.TokenizerModelPath);
-            AddText(zip, "tools.json", PyJson.Compact(input.ToolsJson));
+            AddText(zip, "tools.json", PythonJson.Compact(input.ToolsJson));
             AddText(zip, "train.jsonl", ExampleJsonlWriter.ToText(input.Train));
             AddText(zip, "val.jsonl", ExampleJsonlWriter.ToText(input.Val));
             AddText(zip, "test.jsonl", ExampleJsonlWriter.ToText(input.Test));
-            AddText(zip, "eval_report.json", PyJson.DumpsIndented(EvalReport(input), 2));
+            AddText(zip, "eval_report.json", PythonJson.DumpsIndented(EvalReport(input), 2));
             AddText(zip, "loss_history.json", history.ToJson());
             AddText(zip, "loss_history.csv", history.ToCsv());
             AddText(zip, "loss_curve.svg", LossCurveSvg.Render(history));
@@ -92,10 +92,10 @@ public static class FinetuneBundle
         ("parse_rate", "Parse Rate", m => m.ParseRate), ("args_acc", "Args Accuracy", m => m.ArgsAcc),
     ];
 
-    private static PyDict? MetricDict(ToolEvalMetrics? m)
+    private static PythonDict? MetricDict(ToolEvalMetrics? m)
     {
         if (m is null) return null;
-        var d = new PyDict();
+        var d = new PythonDict();
         foreach (var (k, _, get) in Metrics) d[k] = get(m);
         return d;
     }
@@ -107,31 +107,31 @@ public static class FinetuneBundle
         (s.Base?.PerTool.Keys ?? []).Concat(s.Finetuned?.PerTool.Keys ?? []).Distinct(StringComparer.Ordinal).ToList();
 
     /// <summary>eval_report.json: upstream's fields in upstream's order, then our "settings".</summary>
-    public static PyDict EvalReport(FinetuneBundleInput input)
+    public static PythonDict EvalReport(FinetuneBundleInput input)
     {
         var s = input.Summary;
-        var perTool = new PyDict();
-        foreach (var t in ToolNames(s)) perTool[t] = new PyDict { ["base"] = ToolAcc(s.Base, t), ["finetuned"] = ToolAcc(s.Finetuned, t) };
-        var settings = new PyDict
+        var perTool = new PythonDict();
+        foreach (var t in ToolNames(s)) perTool[t] = new PythonDict { ["base"] = ToolAcc(s.Base, t), ["finetuned"] = ToolAcc(s.Finetuned, t) };
+        var settings = new PythonDict
         {
             ["seed"] = (long)s.Seed,
             ["adam_lr"] = s.Optimizer.AdamLearningRate, ["muon_lr"] = s.Optimizer.MuonLearningRate,
             ["warmup_ratio"] = s.Optimizer.WarmupRatio, ["decay_ratio"] = s.Optimizer.DecayRatio,
             ["max_grad_norm"] = s.Optimizer.MaxGradNorm,
-            ["loss_weights"] = new PyDict { ["base"] = (double)s.Weights.Base, ["name"] = (double)s.Weights.Name, ["value"] = (double)s.Weights.Value, ["key"] = (double)s.Weights.Key },
+            ["loss_weights"] = new PythonDict { ["base"] = (double)s.Weights.Base, ["name"] = (double)s.Weights.Name, ["value"] = (double)s.Weights.Value, ["key"] = (double)s.Weights.Key },
         };
         if (s.Plan is { } p)
         {
             settings["batch_size"] = (long)p.BatchSize; settings["steps_per_epoch"] = (long)p.StepsPerEpoch;
             settings["total_steps"] = (long)p.TotalSteps; settings["adjustments"] = p.Adjustments.Cast<object?>().ToList();
         }
-        return new PyDict
+        return new PythonDict
         {
             ["model"] = s.BaseModel,
             ["finetuned_checkpoint"] = s.FinetunedCheckpoint,
-            ["training"] = new PyDict { ["examples"] = (long)input.Train.Count, ["tools"] = (long)s.ToolCount, ["epochs"] = (long)(s.Plan?.Epochs ?? 0) },
-            ["validation"] = new PyDict { ["examples"] = (long)input.Val.Count },
-            ["test"] = new PyDict { ["examples"] = (long)input.Test.Count, ["duplicates"] = (long)s.Duplicates },
+            ["training"] = new PythonDict { ["examples"] = (long)input.Train.Count, ["tools"] = (long)s.ToolCount, ["epochs"] = (long)(s.Plan?.Epochs ?? 0) },
+            ["validation"] = new PythonDict { ["examples"] = (long)input.Val.Count },
+            ["test"] = new PythonDict { ["examples"] = (long)input.Test.Count, ["duplicates"] = (long)s.Duplicates },
             ["base"] = MetricDict(s.Base),
             ["finetuned"] = MetricDict(s.Finetuned),
             ["per_tool"] = perTool,

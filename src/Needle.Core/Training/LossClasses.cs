@@ -24,19 +24,19 @@ public static class LossClasses
     {
         ArgumentNullException.ThrowIfNull(answer);
         var cls = new sbyte[answer.Length];
-        if (!PyJson.TryParse(answer, out var parsed) || parsed is not List<object?> calls) return cls;
-        foreach (var call in calls.OfType<PyDict>())
+        if (!PythonJson.TryParse(answer, out var parsed) || parsed is not List<object?> calls) return cls;
+        foreach (var call in calls.OfType<PythonDict>())
         {
             // Upstream would crash on a non-string name (re.escape); our reader rejects those, here they are skipped.
             if (call.GetValueOrDefault("name", "") is string name && name.Length > 0)
                 MarkValue(answer, cls, "name", name, TokenClass.Name);
-            if (call.GetValueOrDefault("arguments", new PyDict()) is PyDict args)
+            if (call.GetValueOrDefault("arguments", new PythonDict()) is PythonDict args)
             {
                 foreach (var (k, v) in args.Items)
                 {
                     MarkKey(answer, cls, k, TokenClass.Key);
                     // Non-strings are dumped with the default (spaced) separators, so nested values never match.
-                    string vStr = v as string ?? PyJson.Dumps(v, compact: false);
+                    string vStr = v as string ?? PythonJson.Dumps(v, compact: false);
                     MarkValue(answer, cls, k, vStr, TokenClass.Value);
                 }
             }

@@ -19,6 +19,14 @@ public sealed record TrainerOptions
 
     public LossWeights LossWeights { get; init; } = LossWeights.Finetune;
 
+    /// <summary>
+    /// Bounds the activation memory: a batch is run as micro-batches of max(1, this / T_e) rows whose gradients
+    /// accumulate, normalized by the whole batch's token and position counts, with dropout masks addressed by global
+    /// row, so the result equals one pass up to float summation order. 4096 keeps B=16×256 in one pass; a packed
+    /// 1024-token batch runs 4 rows at a time (≈ 1 GB of activations).
+    /// </summary>
+    public int MaxEncoderTokensPerPass { get; init; } = 4096;
+
     /// <summary>Forward with INT4 fake-quantized kernels on steps where step &gt; 0 and step % 100 == 0 (§5.3, STE).</summary>
     public bool QuantAwareSteps { get; init; } = true;
 }
@@ -67,7 +75,7 @@ public sealed class NeedleTrainer
         Weights = weights;
         _net = new TrainingNetwork(weights);
         Parameters = weights.Params.Select(kv => new TrainableParam(kv.Key, kv.Value.Shape, kv.Value.Data, _net.Grads[kv.Key])).ToList();
-        Optimizer = new NeedleOptimizer(_o.TotalSteps, _o.Optimizer, GemmMatMul.Instance);
+        Optimizer = new NeedleOptimizer(_o.TotalSteps, _o.Optimizer, KernelMatMul.Instance);
     }
 
     /// <summary>One training step on a packed batch: loss, gradients, clip, optimizer update (unless non-finite).</summary>
@@ -81,7 +89,9 @@ public sealed class NeedleTrainer
         var norm = GradClip.GlobalNorm(Parameters.Select(p => p.Grad));
         double lrAdam = Optimizer.Adam.CurrentLearningRate, lrMuon = Optimizer.Muon.CurrentLearningRate;
         var nonFinite = !double.IsFinite(loss.Loss) || !double.IsFinite(norm);
-        if (!nonFinite) Optimizer.Step(Parameters);
+        if (!nonFinite)
+            using (StepProfile.Time(StepProfile.Part.Optimizer))
+                Optimizer.Step(Parameters);
         StepCount++;
         return new StepResult(step, loss.Loss, loss.CrossEntropy, loss.ZLoss, norm, loss.Tokens, nonFinite, lrAdam, lrMuon, qat);
     }
@@ -95,9 +105,7 @@ public sealed class NeedleTrainer
         SetQuant(quantAware);
         try
         {
-            var loss = _net.Forward(batch, _o.LossWeights, withZLoss: true, dropout ? _dropout : 0f, _o.Seed, step ?? StepCount, backward: true);
-            _net.Backward();
-            return loss;
+            return Passes(batch, _o.LossWeights, withZLoss: true, dropout ? _dropout : 0f, step ?? StepCount, backward: true);
         }
         finally
         {
@@ -111,7 +119,7 @@ public sealed class NeedleTrainer
         SetQuant(quantAware);
         try
         {
-            var loss = _net.Forward(batch, LossWeights.Uniform, withZLoss: false, 0f, _o.Seed, 0, backward: false);
+            var loss = Passes(batch, LossWeights.Uniform, withZLoss: false, 0f, 0, backward: false);
             return (loss.UnweightedCeSum, loss.Tokens);
         }
         finally
@@ -127,9 +135,42 @@ public sealed class NeedleTrainer
         return tokens == 0 ? 0 : sum / tokens;
     }
 
-    /// <summary>The training-mode loss of a batch without touching gradients' meaning for the optimizer (testing aid).</summary>
+    /// <summary>The training loss of a batch, forward only (e.g. for finite-difference checks).</summary>
     public ForwardLoss Loss(TrainBatch batch, bool dropout = false, int step = 0) =>
-        _net.Forward(batch, _o.LossWeights, withZLoss: true, dropout ? _dropout : 0f, _o.Seed, step, backward: false);
+        Passes(batch, _o.LossWeights, withZLoss: true, dropout ? _dropout : 0f, step, backward: false);
+
+    /// <summary>Runs the batch as micro-batches (see <see cref="TrainerOptions.MaxEncoderTokensPerPass"/>) and sums the parts.</summary>
+    private ForwardLoss Passes(TrainBatch b, LossWeights weights, bool withZLoss, float dropout, int step, bool backward)
+    {
+        ArgumentNullException.ThrowIfNull(b);
+        var rows = Math.Max(1, _o.MaxEncoderTokensPerPass / Math.Max(1, b.EncLen));
+        if (rows >= b.BatchSize) return Pass(b, 0, null, accumulate: false);
+        var totals = (b.DecSeg.Count(s => s > 0), b.BatchSize * b.DecLen);
+        ForwardLoss sum = default;
+        for (var r0 = 0; r0 < b.BatchSize; r0 += rows)
+        {
+            var part = Pass(Slice(b, r0, Math.Min(rows, b.BatchSize - r0)), r0, totals, accumulate: r0 > 0);
+            sum = new ForwardLoss(sum.Loss + part.Loss, sum.CrossEntropy + part.CrossEntropy, sum.ZLoss + part.ZLoss,
+                sum.UnweightedCeSum + part.UnweightedCeSum, sum.Tokens + part.Tokens, sum.Positions + part.Positions);
+        }
+        return sum;
+
+        ForwardLoss Pass(TrainBatch part, int rowBase, (int, int)? all, bool accumulate)
+        {
+            var loss = _net.Forward(part, weights, withZLoss, dropout, _o.Seed, step, backward, rowBase, all, accumulate);
+            if (backward) _net.Backward();
+            return loss;
+        }
+    }
+
+    /// <summary>Rows [r0, r0 + n) of a batch.</summary>
+    private static TrainBatch Slice(TrainBatch b, int r0, int n)
+    {
+        int te = b.EncLen, td = b.DecLen;
+        T[] E<T>(T[] a, int t) => a[(r0 * t)..((r0 + n) * t)];
+        return new TrainBatch(n, te, td, E(b.Enc, te), E(b.DecIn, td), E(b.DecTgt, td), E(b.Loss, td), E(b.EncSeg, te), E(b.DecSeg, td),
+            b.Rows.Length == b.BatchSize ? b.Rows[r0..(r0 + n)] : b.Rows);
+    }
 
     private void SetQuant(bool on)
     {

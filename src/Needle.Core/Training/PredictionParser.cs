@@ -17,7 +17,7 @@ public static class PredictionParser
         ArgumentNullException.ThrowIfNull(prediction);
         string p = prediction.Trim();
         bool empty = p is "" or "[]";
-        if (!PyJson.TryParse(p, out var v)) return new ParsedPrediction(false, empty, []);
+        if (!PythonJson.TryParse(p, out var v)) return new ParsedPrediction(false, empty, []);
         return new ParsedPrediction(true, empty, ToolCallScoring.AsCalls(v));
     }
 
@@ -25,9 +25,9 @@ public static class PredictionParser
     /// The calls as (name, arguments) pairs, skipping entries that are not objects with a string name
     /// (for display: the web app's result view).
     /// </summary>
-    public static IReadOnlyList<(string Name, PyDict Arguments)> Calls(string prediction) =>
-        Parse(prediction).Calls.OfType<PyDict>()
+    public static IReadOnlyList<(string Name, PythonDict Arguments)> Calls(string prediction) =>
+        Parse(prediction).Calls.OfType<PythonDict>()
             .Where(c => c.GetValueOrDefault("name") is string)
-            .Select(c => ((string)c["name"]!, c.GetValueOrDefault("arguments") as PyDict ?? new PyDict()))
+            .Select(c => ((string)c["name"]!, c.GetValueOrDefault("arguments") as PythonDict ?? new PythonDict()))
             .ToList();
 }

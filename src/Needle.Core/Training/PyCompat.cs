@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text;
-using System.Text.RegularExpressions;
 using Needle.Core.Data;
 
 namespace Needle.Core.Training;
@@ -48,7 +47,7 @@ public static class PyCompat
         long l => l != 0,
         double d => d != 0,
         System.Numerics.BigInteger bi => !bi.IsZero,
-        PyDict d => d.Count > 0,
+        PythonDict d => d.Count > 0,
         List<object?> list => list.Count > 0,
         _ => true,
     };
@@ -57,7 +56,7 @@ public static class PyCompat
     public static List<object?> Iterate(object? v) => v switch
     {
         List<object?> list => list,
-        PyDict d => d.Keys.Cast<object?>().ToList(),
+        PythonDict d => d.Keys.Cast<object?>().ToList(),
         string s => s.Select(ch => (object?)ch.ToString()).ToList(),
         _ => [],
     };
@@ -66,24 +65,14 @@ public static class PyCompat
     public static int? Len(object? v) => v switch
     {
         List<object?> list => list.Count,
-        PyDict d => d.Count,
+        PythonDict d => d.Count,
         string s => s.Length,
         _ => null,
     };
 
     /// <summary>Canonical JSON (<c>json.dumps(v, sort_keys=True)</c>): the equality metrics compare values by.</summary>
-    public static string Canon(object? v) => PyJson.Dumps(v, compact: false, sortKeys: true);
+    public static string Canon(object? v) => PythonJson.Dumps(v, compact: false, sortKeys: true);
 
-    /// <summary>
-    /// Upstream's <c>to_snake_case</c> (needle-model.md §9.1).
-    /// TODO(unify): the generation helper has the same function in Inference/.
-    /// </summary>
-    public static string ToSnakeCase(string name)
-    {
-        string s = Regex.Replace(name, "[^A-Za-z0-9_]+", "_");
-        s = Regex.Replace(s, "([a-z0-9])([A-Z])", "$1_$2");
-        s = Regex.Replace(s, "([A-Z]+)([A-Z][a-z])", "$1_$2");
-        s = Regex.Replace(s, "_+", "_");
-        return s.ToLowerInvariant().Trim('_');
-    }
+    /// <summary>Upstream's <c>to_snake_case</c> (needle-model.md §9.1): the inference implementation, shared.</summary>
+    public static string ToSnakeCase(string name) => Inference.ToolNames.ToSnakeCase(name);
 }

@@ -38,7 +38,7 @@ public static class ToolCallBenchmark
 
     // Python str(float): repr, but inf/nan spelled lowercase.
     private static string FloatStr(double d) =>
-        double.IsNaN(d) ? "nan" : double.IsPositiveInfinity(d) ? "inf" : double.IsNegativeInfinity(d) ? "-inf" : PyJson.FloatRepr(d);
+        double.IsNaN(d) ? "nan" : double.IsPositiveInfinity(d) ? "inf" : double.IsNegativeInfinity(d) ? "-inf" : PythonJson.FloatRepr(d);
 
     // Python float(str): surrounding whitespace, sign, digits/point/exponent, inf/infinity/nan (underscores not handled).
     private static bool TryPythonFloat(string s, out double f)
@@ -59,15 +59,15 @@ public static class ToolCallBenchmark
 
     private static object? NormalizeArgs(object? args)
     {
-        if (args is not PyDict d) return args;
-        var o = new PyDict();
+        if (args is not PythonDict d) return args;
+        var o = new PythonDict();
         foreach (var (k, v) in d.Items) o[k] = NormalizeValue(v);
         return o;
     }
 
     private static void SnakeNames(IEnumerable<object?> calls)
     {
-        foreach (var c in calls.OfType<PyDict>())
+        foreach (var c in calls.OfType<PythonDict>())
             if (c.GetValueOrDefault("name") is string n) c["name"] = PyCompat.ToSnakeCase(n);
     }
 
@@ -86,19 +86,19 @@ public static class ToolCallBenchmark
         {
             var ex = examples[i];
             string refText = ex.Answers, pred = predictions[i].Trim();
-            var refCalls = PyJson.TryParse(refText, out var r) ? PyCompat.Iterate(r) : [];
+            var refCalls = PythonJson.TryParse(refText, out var r) ? PyCompat.Iterate(r) : [];
             SnakeNames(refCalls);
-            if (PyJson.TryParse(pred, out var raw))
+            if (PythonJson.TryParse(pred, out var raw))
             {
                 if (raw is List<object?> l) SnakeNames(l);
-                else if (raw is PyDict d) SnakeNames([d]);
-                pred = PyJson.Dumps(raw, compact: false);
+                else if (raw is PythonDict d) SnakeNames([d]);
+                pred = PythonJson.Dumps(raw, compact: false);
             }
-            object? toolDefs = PyJson.TryParse(ex.Tools, out var td) ? td : null;
+            object? toolDefs = PythonJson.TryParse(ex.Tools, out var td) ? td : null;
             if (toolDefs is List<object?> tl) SnakeNames(tl);
 
             List<object?> predCalls = [];
-            bool parsed = PyJson.TryParse(pred, out var pp);
+            bool parsed = PythonJson.TryParse(pred, out var pp);
             if (parsed) predCalls = ToolCallScoring.AsCalls(pp); else parseErr++;
             total++;
             if (i < 10) samples.Add((PyCompat.Slice(ex.Query, 80), PyCompat.Slice(refText, 120), PyCompat.Slice(pred, 120)));
@@ -122,18 +122,18 @@ public static class ToolCallBenchmark
             tpC += pk.Count(rk.Contains); fpC += pk.Count(x => !rk.Contains(x)); fnC += rk.Count(x => !pk.Contains(x));
 
             var refByName = ToolCallScoring.RefArgsByName(refCalls);
-            foreach (var c in predCalls.OfType<PyDict>().Where(x => x.ContainsKey("name")))
+            foreach (var c in predCalls.OfType<PythonDict>().Where(x => x.ContainsKey("name")))
             {
                 if (!refByName.TryGetValue(ToolCallScoring.NameId(c["name"]), out var refArgs)) continue;
                 argsTotal++;
-                string pa = PyCompat.Canon(NormalizeArgs(c.GetValueOrDefault("arguments", new PyDict())));
+                string pa = PyCompat.Canon(NormalizeArgs(c.GetValueOrDefault("arguments", new PythonDict())));
                 if (refArgs.Any(ra => PyCompat.Canon(NormalizeArgs(ra)) == pa)) argsOk++;
             }
 
             var paramMap = new Dictionary<string, HashSet<string>>(StringComparer.Ordinal);
-            foreach (var tool in PyCompat.Iterate(toolDefs).OfType<PyDict>().Where(x => x.ContainsKey("name")))
+            foreach (var tool in PyCompat.Iterate(toolDefs).OfType<PythonDict>().Where(x => x.ContainsKey("name")))
                 paramMap[ToolCallScoring.NameId(tool["name"])] = ToolCallScoring.DictKeys(tool.GetValueOrDefault("parameters"));
-            foreach (var c in predCalls.OfType<PyDict>().Where(x => x.ContainsKey("name")))
+            foreach (var c in predCalls.OfType<PythonDict>().Where(x => x.ContainsKey("name")))
             {
                 string name = ToolCallScoring.NameId(c["name"]);
                 if (!paramMap.TryGetValue(name, out var schema)) continue;
@@ -141,14 +141,14 @@ public static class ToolCallBenchmark
                 predParams += pKeys.Count;
                 halluc += pKeys.Count(k => !schema.Contains(k));
                 if (!refByName.TryGetValue(name, out var refArgsList)) continue;
-                var refArgs = refArgsList[0] as PyDict;
+                var refArgs = refArgsList[0] as PythonDict;
                 var rKeys = ToolCallScoring.DictKeys(refArgs);
                 refParams += rKeys.Count;
                 missing += rKeys.Count(k => !pKeys.Contains(k));
                 var both = pKeys.Where(rKeys.Contains).ToList();
                 matched += both.Count;
                 if (both.Count == 0) continue;
-                var predArgs = (PyDict)c["arguments"]!;
+                var predArgs = (PythonDict)c["arguments"]!;
                 correctValues += both.Count(k => PyCompat.Canon(NormalizeValue(predArgs[k])) == PyCompat.Canon(NormalizeValue(refArgs![k])));
             }
 

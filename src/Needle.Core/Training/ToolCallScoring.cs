@@ -11,10 +11,10 @@ internal static class ToolCallScoring
     /// </summary>
     public static string? CallKey(object? call, Func<object?, object?>? normalizeArgs = null, bool argsDefaultEmpty = false)
     {
-        if (call is not PyDict c) return null;
-        object? args = c.TryGetValue("arguments", out var a) ? a : (argsDefaultEmpty ? new PyDict() : null);
+        if (call is not PythonDict c) return null;
+        object? args = c.TryGetValue("arguments", out var a) ? a : (argsDefaultEmpty ? new PythonDict() : null);
         if (normalizeArgs is not null) args = normalizeArgs(args);
-        return PyCompat.Canon(new PyDict { ["name"] = c.GetValueOrDefault("name"), ["arguments"] = args });
+        return PyCompat.Canon(new PythonDict { ["name"] = c.GetValueOrDefault("name"), ["arguments"] = args });
     }
 
     /// <summary>A name's identity for set logic (names are normally strings; anything else by its JSON).</summary>
@@ -22,7 +22,7 @@ internal static class ToolCallScoring
 
     /// <summary>The set of names of dict calls that have a "name".</summary>
     public static HashSet<string> Names(IEnumerable<object?> calls) =>
-        calls.OfType<PyDict>().Where(c => c.ContainsKey("name")).Select(c => NameId(c["name"])).ToHashSet(StringComparer.Ordinal);
+        calls.OfType<PythonDict>().Where(c => c.ContainsKey("name")).Select(c => NameId(c["name"])).ToHashSet(StringComparer.Ordinal);
 
     public static HashSet<string> Keys(IEnumerable<object?> calls, Func<object?, string?> key) =>
         calls.Select(key).Where(k => k is not null).Select(k => k!).ToHashSet(StringComparer.Ordinal);
@@ -34,7 +34,7 @@ internal static class ToolCallScoring
     public static List<object?> AsCalls(object? parsed) => parsed switch
     {
         List<object?> list => list,
-        PyDict d => [d],
+        PythonDict d => [d],
         _ => [],
     };
 
@@ -42,18 +42,18 @@ internal static class ToolCallScoring
     public static Dictionary<string, List<object?>> RefArgsByName(IEnumerable<object?> refCalls)
     {
         var byName = new Dictionary<string, List<object?>>(StringComparer.Ordinal);
-        foreach (var c in refCalls.OfType<PyDict>().Where(c => c.ContainsKey("name")))
+        foreach (var c in refCalls.OfType<PythonDict>().Where(c => c.ContainsKey("name")))
         {
             var id = NameId(c["name"]);
             if (!byName.TryGetValue(id, out var l)) byName[id] = l = [];
-            l.Add(c.GetValueOrDefault("arguments", new PyDict()));
+            l.Add(c.GetValueOrDefault("arguments", new PythonDict()));
         }
         return byName;
     }
 
     /// <summary><c>set((x or {}).keys())</c>, treating non-dict truthy values as having no keys (upstream would crash).</summary>
     public static HashSet<string> DictKeys(object? v) =>
-        v is PyDict d ? d.Keys.ToHashSet(StringComparer.Ordinal) : new HashSet<string>(StringComparer.Ordinal);
+        v is PythonDict d ? d.Keys.ToHashSet(StringComparer.Ordinal) : new HashSet<string>(StringComparer.Ordinal);
 
     public static double F1(int tp, int fp, int fn) => 2.0 * tp / Math.Max(2 * tp + fp + fn, 1);
 }

@@ -20,11 +20,11 @@ public sealed record ToolEvalMetrics(
     IReadOnlyDictionary<string, ToolScore> PerTool, IReadOnlyList<EvalFailure> Failures)
 {
     /// <summary>The upstream dict in its field order (what <c>BASE_EVAL:</c> / <c>FINETUNED_EVAL:</c> print).</summary>
-    public PyDict ToPyDict()
+    public PythonDict ToPyDict()
     {
-        var perTool = new PyDict();
-        foreach (var (name, s) in PerTool) perTool[name] = new PyDict { ["correct"] = (long)s.Correct, ["total"] = (long)s.Total };
-        return new PyDict
+        var perTool = new PythonDict();
+        foreach (var (name, s) in PerTool) perTool[name] = new PythonDict { ["correct"] = (long)s.Correct, ["total"] = (long)s.Total };
+        return new PythonDict
         {
             ["call_f1"] = CallF1, ["name_f1"] = NameF1, ["exact_match"] = ExactMatch, ["parse_rate"] = ParseRate,
             ["args_acc"] = ArgsAcc, ["n"] = (long)N, ["per_tool"] = perTool,
@@ -32,7 +32,7 @@ public sealed record ToolEvalMetrics(
     }
 
     /// <summary><c>json.dumps(metrics)</c>: default separators, ASCII, Python float repr.</summary>
-    public string ToUpstreamJson() => PyJson.Dumps(ToPyDict(), compact: false);
+    public string ToUpstreamJson() => PythonJson.Dumps(ToPyDict(), compact: false);
 
     /// <summary>The upstream stdout line, e.g. <c>BASE_EVAL:{"call_f1": 0.5, ...}</c>.</summary>
     public string ToEmitLine(string tag) => tag + ":" + ToUpstreamJson();
@@ -67,9 +67,9 @@ public static class QuickToolEval
         {
             string pred = predictions[i].Trim();
             string refText = samples[i].Answers.Trim();
-            var refCalls = PyJson.TryParse(refText, out var r) ? PyCompat.Iterate(r) : [];
+            var refCalls = PythonJson.TryParse(refText, out var r) ? PyCompat.Iterate(r) : [];
             List<object?> predCalls = [];
-            bool parsed = PyJson.TryParse(pred, out var p);
+            bool parsed = PythonJson.TryParse(pred, out var p);
             if (parsed) { predCalls = ToolCallScoring.AsCalls(p); parseOk++; }
 
             var refKeys = ToolCallScoring.SortedTruthyKeys(refCalls, key);
@@ -86,22 +86,22 @@ public static class QuickToolEval
             cTp += pk.Count(rk.Contains); cFp += pk.Count(x => !rk.Contains(x)); cFn += rk.Count(x => !pk.Contains(x));
 
             var refByName = ToolCallScoring.RefArgsByName(refCalls);
-            foreach (var c in predCalls.OfType<PyDict>().Where(c => c.ContainsKey("name")))
+            foreach (var c in predCalls.OfType<PythonDict>().Where(c => c.ContainsKey("name")))
             {
                 if (!refByName.TryGetValue(ToolCallScoring.NameId(c["name"]), out var refArgs)) continue;
                 argsTotal++;
-                string pa = PyCompat.Canon(c.GetValueOrDefault("arguments", new PyDict()));
+                string pa = PyCompat.Canon(c.GetValueOrDefault("arguments", new PythonDict()));
                 if (refArgs.Any(ra => PyCompat.Canon(ra) == pa)) argsOk++;
             }
 
-            foreach (var c in refCalls.OfType<PyDict>().Where(c => c.ContainsKey("name")))
+            foreach (var c in refCalls.OfType<PythonDict>().Where(c => c.ContainsKey("name")))
             {
                 string name = ToolCallScoring.NameId(c["name"]);
-                string ra = PyCompat.Canon(c.GetValueOrDefault("arguments", new PyDict()));
+                string ra = PyCompat.Canon(c.GetValueOrDefault("arguments", new PythonDict()));
                 if (!perTool.ContainsKey(name)) { perTool[name] = (0, 0); order.Add(name); }
                 var (cc, tt) = perTool[name];
-                bool ok = predCalls.OfType<PyDict>().Any(pc => pc.TryGetValue("name", out var pnm)
-                    && ToolCallScoring.NameId(pnm) == name && PyCompat.Canon(pc.GetValueOrDefault("arguments", new PyDict())) == ra);
+                bool ok = predCalls.OfType<PythonDict>().Any(pc => pc.TryGetValue("name", out var pnm)
+                    && ToolCallScoring.NameId(pnm) == name && PyCompat.Canon(pc.GetValueOrDefault("arguments", new PythonDict())) == ra);
                 perTool[name] = (cc + (ok ? 1 : 0), tt + 1);
             }
 

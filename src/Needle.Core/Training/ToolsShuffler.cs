@@ -12,13 +12,13 @@ public static class ToolsShuffler
     public static string Shuffle(string tools, uint seed)
     {
         ArgumentNullException.ThrowIfNull(tools);
-        if (!PyJson.TryParse(tools, out var parsed) || parsed is not List<object?> list) return tools;
+        if (!PythonJson.TryParse(tools, out var parsed) || parsed is not List<object?> list) return tools;
         var rng = new NumpyRandomState(seed);
         if (list.Count > 1) rng.Shuffle(list);
         for (int i = 0; i < list.Count; i++)
         {
-            if (list[i] is not PyDict tool) continue;
-            if (tool.GetValueOrDefault("parameters") is PyDict p && p.Count > 1)
+            if (list[i] is not PythonDict tool) continue;
+            if (tool.GetValueOrDefault("parameters") is PythonDict p && p.Count > 1)
             {
                 var keys = p.Keys.ToList();
                 rng.Shuffle(keys);
@@ -31,6 +31,6 @@ public static class ToolsShuffler
                 list[i] = tool.Reordered(top);
             }
         }
-        return PyJson.Dumps(list);
+        return PythonJson.Dumps(list);
     }
 }

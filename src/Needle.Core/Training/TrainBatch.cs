@@ -40,6 +40,21 @@ public sealed class BinBatcher(PackedBins bins, int batchSize, uint seed = 42)
         for (int i = 0; i + batchSize <= perm.Length; i += batchSize) yield return Gather(bins, perm[i..(i + batchSize)]);
     }
 
+    /// <summary>
+    /// Bins in order, for validation. Upstream drops the partial tail here too (<paramref name="dropLast"/>), so fewer
+    /// val bins than the batch size give no batch and a reported ppl of exp(0) = 1 (§10 #4); pass false to score all.
+    /// </summary>
+    public static IEnumerable<TrainBatch> Sequential(PackedBins bins, int batchSize, bool dropLast = true)
+    {
+        if (batchSize <= 0) throw new ArgumentOutOfRangeException(nameof(batchSize));
+        for (int i = 0; i < bins.Count; i += batchSize)
+        {
+            int n = Math.Min(batchSize, bins.Count - i);
+            if (n < batchSize && dropLast) yield break;
+            yield return Gather(bins, Enumerable.Range(i, n).ToArray());
+        }
+    }
+
     public static TrainBatch Gather(PackedBins bins, int[] rows)
     {
         int b = rows.Length, te = bins.EncLen, td = bins.DecLen;

@@ -29,6 +29,7 @@ public static class PlaygroundHost
 
     public static WebApplicationBuilder AddPlayground(this WebApplicationBuilder builder)
     {
+        builder.UseDefaultAddress();
         builder.AddPlaygroundOptions();
         builder.Services.AddRazorComponents();
         builder.Services.AddSignalR().AddJsonProtocol(o => JsonDefaults.Configure(o.PayloadSerializerOptions));
@@ -40,6 +41,20 @@ public static class PlaygroundHost
         builder.AddNeedleModel();
         return builder;
     }
+
+    /// <summary>
+    /// Listens on Needle:Url (http://127.0.0.1:7860) unless an address was given another way: --urls, the
+    /// ASPNETCORE_URLS / URLS environment variables, or Kestrel:Endpoints. (Kestrel:Endpoints in appsettings.json
+    /// would silently override --urls, so the default lives under our own key.)
+    /// </summary>
+    internal static void UseDefaultAddress(this WebApplicationBuilder builder)
+    {
+        var config = builder.Configuration;
+        if (string.IsNullOrEmpty(config["urls"]) && !config.GetSection("Kestrel:Endpoints").Exists())
+            builder.WebHost.UseUrls(config["Needle:Url"] ?? DefaultUrl);
+    }
+
+    public const string DefaultUrl = "http://127.0.0.1:7860";
 
     public static WebApplication UsePlayground(this WebApplication app)
     {

@@ -88,9 +88,51 @@ public sealed class FinetuneCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task Cancellation_exits_130()
+    {
+        using var cts = new CancellationTokenSource();
+        cts.Cancel();
+        var error = new StringWriter();
+        var exit = await CliApp.Build().Parse(["finetune", _jsonl, "--checkpoint", _checkpoint, "--out", Path.Combine(_dir, "c")])
+            .InvokeAsync(new InvocationConfiguration { Output = new StringWriter(), Error = error }, cts.Token);
+        Assert.Equal(130, exit);
+        Assert.Contains("cancelled", error.ToString());
+    }
+
+    [Fact]
     public async Task The_checkpoint_is_required()
     {
         var (exit, _, _) = await Run(_jsonl);
         Assert.NotEqual(0, exit);
+    }
+}
+
+/// <summary>`needle finetune` with the real engine (the default runner): a few steps on a tiny random checkpoint.</summary>
+public sealed class FinetuneEndToEndTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("needle-fte2e-").FullName;
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    [Fact]
+    public async Task Trains_with_the_real_engine_and_writes_a_loadable_best_checkpoint_and_bundle()
+    {
+        var checkpoint = TinyCheckpoint.Write(_dir, seed: 8, RepoPaths.Combine("tests", "Needle.Core.Tests", "Fixtures", "Generation", "bpe-600.model"));
+        var jsonl = SyntheticToolData.WriteJsonl(_dir, SyntheticToolData.Make(perTool: 12, tools: 2, shortTools: true));
+        var output = new StringWriter();
+        var error = new StringWriter();
+        var exit = await CliApp.Build().Parse(["finetune", jsonl, "--checkpoint", checkpoint, "--out", Path.Combine(_dir, "out"),
+                "--max-steps", "2", "--max-enc-len", "64", "--max-dec-len", "32", "--max-gen-len", "8", "--lr", "1e-4"])
+            .InvokeAsync(new InvocationConfiguration { Output = output, Error = error });
+        Assert.True(exit == 0, error.ToString() + output);
+        var lines = output.ToString().Split('\n').Select(l => l.TrimEnd('\r')).ToList();
+        Assert.Single(lines, l => l.StartsWith("BASE_EVAL:{\"call_f1\": "));
+        Assert.Single(lines, l => l.StartsWith("FINETUNED_EVAL:{\"call_f1\": "));
+        Assert.Contains(lines, l => l.StartsWith("  step 2/2 "));
+        var best = lines.Single(l => l.StartsWith("Best checkpoint: "))["Best checkpoint: ".Length..];
+        Assert.EndsWith("_2_32_best.pkl", best);
+        var (data, config) = Needle.Core.Checkpoints.CheckpointFile.LoadValidated(best);
+        Assert.Equal(TinyCheckpoint.Config, config);
+        Assert.True(File.Exists(lines.Single(l => l.StartsWith("Bundle: "))["Bundle: ".Length..]));
     }
 }

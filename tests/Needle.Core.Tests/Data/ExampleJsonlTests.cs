@@ -7,7 +7,7 @@ public sealed class ExampleJsonlTests
     private const string Tools = "[{\"name\":\"get_weather\",\"description\":\"d\",\"parameters\":{}},{\"name\":\"set_alarm\",\"parameters\":{}}]";
 
     private static string Row(string query, string answers, string tools = Tools) =>
-        PyJson.Dumps(new PyDict { ["query"] = query, ["tools"] = tools, ["answers"] = answers }, compact: false);
+        PythonJson.Dumps(new PythonDict { ["query"] = query, ["tools"] = tools, ["answers"] = answers }, compact: false);
 
     [Fact]
     public void Bad_lines_are_reported_with_line_numbers_and_reasons_and_never_throw()

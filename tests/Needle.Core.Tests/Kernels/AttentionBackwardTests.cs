@@ -35,8 +35,9 @@ public unsafe class AttentionBackwardTests
         const int b = 2;
         int tq = 9, tk = self ? 9 : 12;
         // Packed rows: two segments and padding, a row with one segment; cross keys follow their own segment layout.
-        int[] qs = [1, 1, 1, 2, 2, 2, 2, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1];
-        int[] ks = self ? qs : [1, 1, 1, 1, 2, 2, 2, 2, 2, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0];
+        int[] qs = [1, 1, 1, 2, 2, 3, 3, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1]; // cross: segment 3 has no keys
+        // cross row 1: segment 1's keys have a hole (keys of segment 2 inside its window): the per-element mask path
+        int[] ks = self ? qs : [1, 1, 1, 1, 2, 2, 2, 2, 2, 0, 0, 0, 1, 1, 1, 2, 2, 1, 1, 1, 1, 1, 1, 0];
         var scale = 1f / MathF.Sqrt(Hd);
         var q = Random(rng, b * tq * Heads * Hd, 2f); var k = Random(rng, b * tk * KvHeads * Hd, 2f); var v = Random(rng, b * tk * KvHeads * Hd);
         var r = Random(rng, b * tq * Heads * Hd);

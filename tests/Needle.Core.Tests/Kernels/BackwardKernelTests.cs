@@ -134,5 +134,9 @@ public class BackwardKernelTests
         Dropout.Apply(whole, p, key);
         Dropout.Apply(halves.AsSpan(0, 37), p, key, 0); Dropout.Apply(halves.AsSpan(37), p, key, 37);
         Assert.Equal(whole, halves);
+        // The vectorized-by-blocks mask equals the per-element reference at any offset.
+        var ones = Enumerable.Repeat(1f, 50).ToArray();
+        Dropout.Apply(ones, p, key, 3);
+        for (var i = 0; i < ones.Length; i++) Assert.Equal(Dropout.Kept(p, key, 3 + i), ones[i] != 0);
     }
 }

@@ -75,6 +75,12 @@ public sealed class BundleTests
             Assert.Equal(e, TrainingEventJson.Deserialize(json));
         }
         Assert.Contains("\"type\":\"phase\"", TrainingEventJson.Serialize(events[0]));
+        var metrics = QuickToolEval.Score([Ex("q")], ["[]"])!;
+        var evalJson = TrainingEventJson.Serialize(new EvalCompleted("base", metrics));
+        var back = Assert.IsType<EvalCompleted>(TrainingEventJson.Deserialize(evalJson));
+        Assert.Equal(metrics.CallF1, back.Metrics!.CallF1);
+        Assert.Equal(new ToolScore(0, 1), back.Metrics.PerTool["get_weather"]);
+        Assert.Equal(["missing_tools:get_weather", "false_negative"], back.Metrics.Failures.Single().Reasons);
         Assert.Contains("\"phase\":\"EvaluatingBase\"", TrainingEventJson.Serialize(events[0]));
     }
 
@@ -130,14 +136,14 @@ public sealed class BundleTests
             Assert.Equal(3, ExampleJsonlReader.ReadText(Read("train.jsonl")).Examples.Count);
             Assert.Equal(samples, ExampleJsonlReader.ReadText(Read("test.jsonl")).Examples);
 
-            var report = Assert.IsType<PyDict>(PyJson.Parse(Read("eval_report.json")));
+            var report = Assert.IsType<PythonDict>(PythonJson.Parse(Read("eval_report.json")));
             Assert.Equal(["model", "finetuned_checkpoint", "training", "validation", "test", "base", "finetuned", "per_tool", "settings"], report.Keys);
-            Assert.Equal(0.6667, ((PyDict)report["base"]!)["call_f1"]);   // 1 TP, 1 FN
-            Assert.Equal(1.0, ((PyDict)report["finetuned"]!)["exact_match"]);
-            var perTool = (PyDict)((PyDict)report["per_tool"]!)["get_weather"]!;
+            Assert.Equal(0.6667, ((PythonDict)report["base"]!)["call_f1"]);   // 1 TP, 1 FN
+            Assert.Equal(1.0, ((PythonDict)report["finetuned"]!)["exact_match"]);
+            var perTool = (PythonDict)((PythonDict)report["per_tool"]!)["get_weather"]!;
             Assert.Equal(0.5, perTool["base"]);
             Assert.Equal(1.0, perTool["finetuned"]);
-            Assert.Equal(5L, ((PyDict)report["training"]!)["epochs"]);
+            Assert.Equal(5L, ((PythonDict)report["training"]!)["epochs"]);
             Assert.StartsWith("{\n  \"model\": \"needle.pkl\",\n", Read("eval_report.json"));
 
             var readme = Read("README.md");

@@ -24,7 +24,7 @@ public sealed class ExampleEncoderTests
     {
         foreach (var c in TrainingFixtures.Data.GetProperty("shuffle_tools").EnumerateArray())
         {
-            var tools = PyJson.Compact(c.GetProperty("tools").GetString()!);
+            var tools = PythonJson.Compact(c.GetProperty("tools").GetString()!);
             Assert.Equal(c.GetProperty("expected").GetString(), ToolsShuffler.Shuffle(tools, c.GetProperty("seed").GetUInt32()));
         }
     }

@@ -90,6 +90,17 @@ public sealed class OptimizerTests
     }
 
     [Fact]
+    public void Adam_simd_lanes_and_scalar_tail_compute_identical_values()
+    {
+        int n = System.Numerics.Vector<float>.Count * 3 + 5;   // vector body plus a scalar tail
+        var p = new TrainableParam("embedding/embedding", [n], Enumerable.Repeat(0.3f, n).ToArray(), Enumerable.Repeat(-0.7f, n).ToArray());
+        var adam = new AdamW(t => 1e-3 * (t + 1), weightDecay: 0.1f);
+        for (int k = 0; k < 3; k++) adam.Step([p]);
+        Assert.All(p.Value, x => Assert.Equal(BitConverter.SingleToInt32Bits(p.Value[^1]), BitConverter.SingleToInt32Bits(x)));
+        Assert.NotEqual(0.3f, p.Value[0]);
+    }
+
+    [Fact]
     public void Grad_clip_leaves_small_gradients_alone()
     {
         var g = new[] { new[] { 0.3f, 0.4f } };

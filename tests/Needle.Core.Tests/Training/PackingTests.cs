@@ -53,6 +53,15 @@ public sealed class PackingTests
     }
 
     [Fact]
+    public void Sequential_validation_batches_keep_order_and_optionally_the_tail()
+    {
+        var bins = SequencePacker.Pack(Enumerable.Range(0, 5).Select(i => Ex(i, 600 + i, 300)).ToArray());
+        Assert.Equal([[0, 1], [2, 3]], BinBatcher.Sequential(bins, 2).Select(b => b.Rows));
+        Assert.Equal([[0, 1], [2, 3], [4]], BinBatcher.Sequential(bins, 2, dropLast: false).Select(b => b.Rows));
+        Assert.Empty(BinBatcher.Sequential(bins, 8));
+    }
+
+    [Fact]
     public void Padding_right_pads_and_rejects_overlong_rows()
     {
         Assert.Equal([1, 2, 0, 3, 0, 0], Padding.PadRight([[1, 2], [3]], 3));

@@ -20,9 +20,12 @@ public sealed class ConstrainedDecoder
     }
 
     public SpanState State => _tracker.State;
+
+    /// <summary>The name/key characters typed so far in the open span.</summary>
+    public string SpanText => _tracker.SpanText;
     public bool IsActive => _tracker.State != SpanState.Free;
 
-    /// <summary>How many steps fell off a trie or found no valid token and were left unconstrained (upstream logs a warning).</summary>
+    /// <summary>How many constrained steps found no trie, fell off it, or found no valid token, and were left unconstrained.</summary>
     public int Fallbacks { get; private set; }
 
     /// <summary>Greedy choice: argmax of the logits, masked first when a span is open. <paramref name="scratch"/> needs logits.Length floats.</summary>
@@ -38,21 +41,33 @@ public sealed class ConstrainedDecoder
     // Writes the masked logits into scratch; false when no constraint applies (upstream returns the logits unchanged).
     private bool TryMask(ReadOnlySpan<float> logits, Span<float> scratch)
     {
+        int vocab = Math.Min(logits.Length, _tokens.Count);
+        if (!ComputeValid(vocab)) { Fallbacks++; return false; }
+        for (int id = 0; id < logits.Length; id++)
+            scratch[id] = id < vocab && _valid[id] ? logits[id] : float.NegativeInfinity;
+        return true;
+    }
+
+    /// <summary>How many ids the current step allows, or −1 when no mask applies (free text, no trie, off-trie, nothing valid).</summary>
+    internal int AllowedCount(int vocab)
+    {
+        if (!IsActive) return -1;
+        vocab = Math.Min(vocab, _tokens.Count);
+        return ComputeValid(vocab) ? _valid.AsSpan(0, vocab).Count(true) : -1;
+    }
+
+    // Fills _valid for the open span; false when no constraint applies. Fallbacks are counted by the caller.
+    private bool ComputeValid(int vocab)
+    {
         var trie = _tracker.State == SpanState.InName ? _constraints.NameTrie : _constraints.ParamTrie(_tracker.CurrentFunction);
         if (trie is null) return false;
         var node = trie.Find(_tracker.SpanText);
-        if (node is null) { Fallbacks++; return false; }
-
-        int vocab = Math.Min(logits.Length, _tokens.Count);
+        if (node is null) return false;
         Array.Clear(_valid);
         bool any = false;
         foreach (var first in node.Children.Keys) any |= MarkValid(first, node, vocab);
         if (node.IsTerminal) any |= MarkValid('"', node, vocab);
-        if (!any) { Fallbacks++; return false; }
-
-        for (int id = 0; id < logits.Length; id++)
-            scratch[id] = id < vocab && _valid[id] ? logits[id] : float.NegativeInfinity;
-        return true;
+        return any;
     }
 
     private bool MarkValid(char first, TrieNode node, int vocab)

@@ -3,8 +3,7 @@ namespace Needle.Core.Training.Engine;
 /// <summary>One self-attention sublayer's saved activations (llm.c style: everything the backward reads).</summary>
 internal sealed class SelfAttentionActs(int n, int d, int qkv, int q)
 {
-    public readonly float[] QkvRaw = new float[n * qkv];   // (N, (H+2KV)·hd): h · [Wq | Wk | Wv]
-    public readonly float[] Qkv = new float[n * qkv];      // (N, (H+2KV)·hd): QK-normed, RoPE'd q | k, raw v
+    public readonly float[] QkvRaw = new float[n * qkv];   // (N, (H+2KV)·hd): h · [Wq | Wk | Wv]; normed/roped on demand
     public readonly float[] Attn = new float[n * q];       // (N, H·hd): attention output (out_proj input)
     public readonly float[] Proj = new float[n * d];       // (N, D): out_proj output after dropout
 }
@@ -12,10 +11,8 @@ internal sealed class SelfAttentionActs(int n, int d, int qkv, int q)
 /// <summary>One cross-attention sublayer's saved activations.</summary>
 internal sealed class CrossAttentionActs(int nd, int ne, int d, int kv, int q)
 {
-    public readonly float[] QRaw = new float[nd * q];      // (Nd, H·hd)
-    public readonly float[] Q = new float[nd * q];         // (Nd, H·hd) QK-normed
-    public readonly float[] KvRaw = new float[ne * 2 * kv]; // (Ne, 2·KV·hd): enc_out · [Wk | Wv]
-    public readonly float[] Kv = new float[ne * 2 * kv];   // (Ne, 2·KV·hd): k normed | v
+    public readonly float[] QRaw = new float[nd * q];      // (Nd, H·hd); normed on demand
+    public readonly float[] KvRaw = new float[ne * 2 * kv]; // (Ne, 2·KV·hd): enc_out · [Wk | Wv]; k normed on demand
     public readonly float[] Attn = new float[nd * q];      // (Nd, H·hd)
     public readonly float[] Proj = new float[nd * d];      // (Nd, D) after dropout
 }
@@ -39,8 +36,11 @@ internal sealed class TrainingActivations
     public readonly SelfAttentionActs[] Enc, DecSelf;
     public readonly CrossAttentionActs[] DecCross;
 
-    // Scratch shared by the forward and the backward (sized for the larger side).
+    // Scratch shared by the forward and the backward (sized for the larger side). The attention operands (QK-normed,
+    // RoPE'd q | k | v) are cheap elementwise functions of the stored projections, so they are rebuilt, not stored.
     public readonly float[] H;          // (max N, D) normed input, recomputed in the backward
+    public readonly float[] Qkv;        // (max N, (H+2KV)·hd) self-attention operands, or cross-attention q (Nd, H·hd)
+    public readonly float[] Kv;         // (Ne, 2·KV·hd) cross-attention k (normed) | v
     public readonly float[] DProj;      // (max N, D)
     public readonly float[] DAttn;      // (max N, H·hd)
     public readonly float[] DQkv;       // (max N, (H+2KV)·hd)
@@ -66,15 +66,16 @@ internal sealed class TrainingActivations
         Enc = Enumerable.Range(0, layersEnc).Select(_ => new SelfAttentionActs(ne, d, qkv, q)).ToArray();
         DecSelf = Enumerable.Range(0, layersDec).Select(_ => new SelfAttentionActs(nd, d, qkv, q)).ToArray();
         DecCross = Enumerable.Range(0, layersDec).Select(_ => new CrossAttentionActs(nd, ne, d, kv, q)).ToArray();
-        H = new float[n * d]; DProj = new float[n * d]; DAttn = new float[n * q]; DQkv = new float[n * qkv]; DH = new float[n * d];
+        H = new float[n * d]; Qkv = new float[n * qkv]; Kv = new float[ne * 2 * kv]; DProj = new float[n * d]; DAttn = new float[n * q]; DQkv = new float[n * qkv]; DH = new float[n * d];
         DKv = new float[ne * 2 * kv]; DX = new float[ne * d]; DEncOut = new float[ne * d]; DY = new float[nd * d]; DDecH = new float[nd * d];
         EncSeg = new int[ne]; DecSeg = new int[nd]; RowWeights = new float[nd];
         long floats = (long)(layersEnc + 2) * ne * d + (long)(2 * layersDec + 2) * nd * d
-            + (long)layersEnc * ne * (2 * qkv + q + d) + (long)layersDec * nd * (2 * qkv + q + d)
-            + (long)layersDec * (nd * (3 * q + d) + ne * 4 * kv)
-            + (long)n * (3 * d + q + qkv) + (long)ne * (2 * kv + 2 * d) + 2L * nd * d + nd;
+            + (long)layersEnc * ne * (qkv + q + d) + (long)layersDec * nd * (qkv + q + d)
+            + (long)layersDec * (nd * (2 * q + d) + ne * 2 * kv)
+            + (long)n * (3 * d + q + 2 * qkv) + (long)ne * (4 * kv + 2 * d) + 2L * nd * d + nd;
         Bytes = floats * 4 + (ne + nd) * 4L;
     }
 
-    public bool Fits(int batch, int encLen, int decLen) => batch == Batch && encLen == EncLen && decLen == DecLen;
+    /// <summary>Whether a batch of this shape fits (fewer rows are fine: every kernel takes its sizes explicitly).</summary>
+    public bool Fits(int batch, int encLen, int decLen) => batch <= Batch && encLen == EncLen && decLen == DecLen;
 }

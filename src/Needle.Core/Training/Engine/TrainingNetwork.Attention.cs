@@ -11,6 +11,7 @@ internal sealed unsafe partial class TrainingNetwork
     private void AttendForward(float[] q, int qOff, int ldq, float[] kv, int kOff, int vOff, int ldkv, float[] output,
         int[] qSeg, int[] kSeg, int bs, int tq, int tk, bool causal)
     {
+        using var _ = StepProfile.Time(StepProfile.Part.Attention);
         fixed (float* pq = q, pkv = kv, po = output)
         fixed (int* pqs = qSeg, pks = kSeg)
         {
@@ -23,6 +24,7 @@ internal sealed unsafe partial class TrainingNetwork
     private void AttendBackward(float[] q, int qOff, int ldq, float[] kv, int kOff, int vOff, int ldkv, float[] dOut,
         float[] dq, int dqOff, float[] dkv, int dkOff, int dvOff, int[] qSeg, int[] kSeg, int bs, int tq, int tk, bool causal)
     {
+        using var _ = StepProfile.Time(StepProfile.Part.Attention);
         fixed (float* pq = q, pkv = kv, pdo = dOut, pdq = dq, pdkv = dkv)
         fixed (int* pqs = qSeg, pks = kSeg)
         {

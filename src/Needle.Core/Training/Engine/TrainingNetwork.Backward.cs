@@ -15,7 +15,7 @@ internal sealed partial class TrainingNetwork
     {
         var b = _batch ?? throw new InvalidOperationException("Backward needs a Forward(backward: true) first.");
         var a = _acts!;
-        int bs = b.BatchSize, te = b.EncLen, td = b.DecLen, ne = a.Ne, nd = a.Nd;
+        int bs = b.BatchSize, te = b.EncLen, td = b.DecLen, ne = bs * te, nd = bs * td;
         string eb = NeedleWeights.EncoderBlock, db = NeedleWeights.DecoderBlock;
 
         // Decoder final norm: dY = ZC'(Y_last; dDecH)
@@ -33,7 +33,7 @@ internal sealed partial class TrainingNetwork
                 P(db + "self_attn_gate"), Grads[db + "self_attn_gate"], bs, td, a.DecSeg, causal: true, Stream(1, l));
         }
         var dEmb = Grads[NeedleWeights.Embedding];
-        EmbeddingBackward.ScatterAdd(a.DY, b.DecIn, dEmb, _d, _embScale);
+        using (StepProfile.Time(StepProfile.Part.Embedding)) EmbeddingBackward.ScatterAdd(a.DY, b.DecIn, dEmb, _d, _embScale);
 
         // Encoder: its output feeds every cross-attention's K/V.
         ZcBackward(a.X[_le], P(NeedleWeights.EncoderFinalNorm), a.DEncOut, a.DX, Grads[NeedleWeights.EncoderFinalNorm], ne, accumulate: false);
@@ -42,7 +42,7 @@ internal sealed partial class TrainingNetwork
         for (var l = _le - 1; l >= 0; l--)
             SelfBackward(a, a.X[l], a.DX, a.Enc[l], encW, encG, l, P(eb + "ZCRMSNorm_0/scale"), Grads[eb + "ZCRMSNorm_0/scale"],
                 P(eb + "attn_gate"), Grads[eb + "attn_gate"], bs, te, a.EncSeg, causal: false, Stream(0, l));
-        EmbeddingBackward.ScatterAdd(a.DX, b.Enc, dEmb, _d, _embScale);
+        using (StepProfile.Time(StepProfile.Part.Embedding)) EmbeddingBackward.ScatterAdd(a.DX, b.Enc, dEmb, _d, _embScale);
     }
 
     /// <summary>dx holds dL/d(x_out) on entry and dL/d(x_in) on return.</summary>
@@ -53,7 +53,9 @@ internal sealed partial class TrainingNetwork
         dGates[l] += GateBackward(dx, s.Proj, a.DProj, n, gates[l], stream);
         // out_proj: dAttn = dProj · Woᵀ, dWo += Attnᵀ · dProj
         LinearBackward(s.Attn, n, _q, w.Wo, g.Wo, l, _d, a.DProj, _d, 0, a.DAttn, _q, accumulateDx: false);
-        AttendBackward(s.Qkv, 0, _qkv, s.Qkv, _q, _q + _kv, _qkv, a.DAttn, a.DQkv, 0, a.DQkv, _q, _q + _kv, seg, seg, bs, t, t, causal);
+        SelfOperands(s.QkvRaw, a.Qkv, w, l, bs, t);
+        AttendBackward(a.Qkv, 0, _qkv, a.Qkv, _q, _q + _kv, _qkv, a.DAttn, a.DQkv, 0, a.DQkv, _q, _q + _kv, seg, seg, bs, t, t, causal);
+        using (StepProfile.Time(StepProfile.Part.Elementwise))
         RowParallel.For(bs, t * _qkv, (_, b0, b1) =>
         {
             for (var i = b0; i < b1; i++)
@@ -80,7 +82,8 @@ internal sealed partial class TrainingNetwork
         dGates[l] += GateBackward(dy, s.Proj, a.DProj, nd, gates[l], stream);
         LinearBackward(s.Attn, nd, _q, w.Wo, g.Wo, l, _d, a.DProj, _d, 0, a.DAttn, _q, accumulateDx: false);
         var dq = a.DQkv; // (Nd, H·hd) contiguous here
-        AttendBackward(s.Q, 0, _q, s.Kv, 0, _kv, 2 * _kv, a.DAttn, dq, 0, a.DKv, 0, _kv, a.DecSeg, a.EncSeg, bs, td, te, causal: false);
+        CrossOperands(s, a, w, l, nd, ne);
+        AttendBackward(a.Qkv, 0, _q, a.Kv, 0, _kv, 2 * _kv, a.DAttn, dq, 0, a.DKv, 0, _kv, a.DecSeg, a.EncSeg, bs, td, te, causal: false);
         QkNormBackward(s.QRaw, dq, nd, _q, 0, -1, w, g, l, withK: false);
         QkNormBackward(s.KvRaw, a.DKv, ne, 2 * _kv, -1, 0, w, g, l, withK: true);
         // K/V projections of the encoder output: dWk, dWv and dEncOut (summed over decoder layers).
@@ -99,6 +102,7 @@ internal sealed partial class TrainingNetwork
     private static void LinearBackward(float[] x, int rows, int inF, float[] w, float[] dW, int l, int outF,
         float[] dy, int ldy, int yOff, float[] dx, int ldx, bool accumulateDx)
     {
+        using var _ = StepProfile.Time(StepProfile.Part.Projections);
         var wl = w.AsSpan(l * inF * outF, inF * outF);
         var dyv = dy.AsSpan(yOff);
         Gemm.MatMul(x, inF, true, dyv, ldy, false, dW.AsSpan(l * inF * outF, inF * outF), outF, inF, outF, rows, accumulate: true);
@@ -108,6 +112,7 @@ internal sealed partial class TrainingNetwork
     /// <summary>dx (=|+=) ZC-RMSNorm backward of rows of x with γ; dγ accumulates (per-part partials summed in order).</summary>
     private void ZcBackward(float[] x, float[] gamma, float[] dy, float[] dx, Span<float> dGamma, int rows, bool accumulate)
     {
+        using var _ = StepProfile.Time(StepProfile.Part.Elementwise);
         var parts = RowParallel.Parts(rows, _d);
         var partial = new float[parts * _d];
         RowParallel.For(rows, _d, (p, r0, r1) =>
@@ -125,6 +130,7 @@ internal sealed partial class TrainingNetwork
     /// </summary>
     private void QkNormBackward(float[] raw, float[] grad, int rows, int stride, int qOff, int kOff, AttentionLeaves w, AttentionLeaves g, int l, bool withK)
     {
+        using var _ = StepProfile.Time(StepProfile.Part.Elementwise);
         var qn = w.QNorm.AsSpan(l * _hd, _hd).ToArray();
         var kn = w.KNorm.AsSpan(l * _hd, _hd).ToArray();
         var parts = RowParallel.Parts(rows, stride);
@@ -161,6 +167,7 @@ internal sealed partial class TrainingNetwork
     /// <summary>dProj = dropout'(σ(g) · dOut); returns dg = σ'(g) · Σ dOut ⊙ proj (proj already dropped).</summary>
     private float GateBackward(float[] dOut, float[] proj, float[] dProj, int n, float gate, int stream)
     {
+        using var _ = StepProfile.Time(StepProfile.Part.Elementwise);
         var sg = Elementwise.Sigmoid(gate);
         var parts = RowParallel.Parts(n, _d);
         var dots = new double[parts];
@@ -173,7 +180,7 @@ internal sealed partial class TrainingNetwork
             dots[p] = GatedResidual.Dot(dO, proj.AsSpan(r0 * _d, len));
             var dp = dProj.AsSpan(r0 * _d, len);
             TensorPrimitives.Multiply(dO, sg, dp);
-            if (drop.Active) Dropout.Apply(dp, drop.Rate, key, (long)r0 * _d);
+            if (drop.Active) Dropout.Apply(dp, drop.Rate, key, drop.Offset(n, _d) + (long)r0 * _d);
         });
         double sum = 0;
         foreach (var v in dots) sum += v;

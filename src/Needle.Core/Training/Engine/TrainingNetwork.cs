@@ -51,7 +51,7 @@ internal sealed partial class TrainingNetwork
 
     private TrainingActivations Arena(TrainBatch b)
     {
-        if (_acts is null || !_acts.Fits(b.BatchSize, b.EncLen, b.DecLen))
+        if (_acts is null || !_acts.Fits(b.BatchSize, b.EncLen, b.DecLen))  // a smaller last micro-batch reuses it
         {
             _acts = null; // let the old arena go before allocating the new one
             _acts = new TrainingActivations(b.BatchSize, b.EncLen, b.DecLen, _le, _ld, _d, _q, _kv);
@@ -67,19 +67,25 @@ internal sealed partial class TrainingNetwork
     /// are zeroed and the loss's own gradient (dLogits folded into dH and the tied embedding) is taken; call
     /// <see cref="Backward"/> next. withZLoss false and uniform weights give the validation loss of §4.2.
     /// </summary>
-    public ForwardLoss Forward(TrainBatch b, LossWeights weights, bool withZLoss, float dropout, long seed, long step, bool backward)
+    /// <param name="rowBase">Index of this (micro-)batch's first row in the full batch: dropout masks are addressed by
+    /// global element index, so splitting a batch into micro-batches does not change them.</param>
+    /// <param name="totals">(non-pad targets, positions) of the full batch, for the CE and z-loss normalizers when this is a
+    /// micro-batch; null = this batch's own.</param>
+    /// <param name="accumulate">Add to the existing gradients instead of zeroing them first.</param>
+    public ForwardLoss Forward(TrainBatch b, LossWeights weights, bool withZLoss, float dropout, long seed, long step, bool backward,
+        int rowBase = 0, (int Tokens, int Positions)? totals = null, bool accumulate = false)
     {
         Validate(b);
         var a = Arena(b);
-        int bs = b.BatchSize, te = b.EncLen, td = b.DecLen, ne = a.Ne, nd = a.Nd;
+        int bs = b.BatchSize, te = b.EncLen, td = b.DecLen, ne = bs * te, nd = bs * td;
         b.EncSeg.CopyTo(a.EncSeg, 0);
         b.DecSeg.CopyTo(a.DecSeg, 0);
-        var drop = _drop = new DropoutPlan(dropout, seed, step);
+        var drop = _drop = new DropoutPlan(dropout, seed, step, rowBase, bs);
         _batch = b;
 
         // Encoder
         var emb = P(NeedleWeights.Embedding);
-        Elementwise.EmbeddingGather(emb, _d, b.Enc, a.X[0], _embScale);
+        using (StepProfile.Time(StepProfile.Part.Embedding)) Elementwise.EmbeddingGather(emb, _d, b.Enc, a.X[0], _embScale);
         var eb = NeedleWeights.EncoderBlock;
         var encLeaves = Values(AttentionLeaves.EncoderSelf);
         for (var l = 0; l < _le; l++)
@@ -109,8 +115,10 @@ internal sealed partial class TrainingNetwork
             if (valid) tokens++;
             a.RowWeights[i] = valid ? weights[(TokenClass)b.Loss[i]] : 0f;
         }
-        double ceScale = 1.0 / Math.Max(tokens, 1), zScale = withZLoss ? TextLoss.ZLossWeight / nd : 0.0;
-        if (backward) ZeroGrads();
+        var (allTokens, allPositions) = totals ?? (tokens, nd);
+        double ceScale = 1.0 / Math.Max(allTokens, 1), zScale = withZLoss ? TextLoss.ZLossWeight / allPositions : 0.0;
+        if (backward && !accumulate) ZeroGrads();
+        using var loss = StepProfile.Time(StepProfile.Part.Loss);
         var sums = TiedCrossEntropy.ForwardBackward(a.DecH, emb, b.DecTgt, a.RowWeights, nd, _d, _vocab, ceScale, zScale,
             backward ? a.DDecH : default, backward ? Grads[NeedleWeights.Embedding] : default);
         double ce = sums.WeightedCe * ceScale, z = sums.LseSquared * zScale;
@@ -143,18 +151,10 @@ internal sealed partial class TrainingNetwork
         Project(h, n, _d, w.Wq, l, _q, s.QkvRaw, _qkv, 0);
         Project(h, n, _d, w.Wk, l, _kv, s.QkvRaw, _qkv, _q);
         Project(h, n, _d, w.Wv, l, _kv, s.QkvRaw, _qkv, _q + _kv);
-        QkNormForward(s.QkvRaw, s.Qkv, n, _qkv, w, l, withK: true, copyRest: true);
-        RowParallel.For(bs, t * _qkv, (_, b0, b1) =>
-        {
-            for (var i = b0; i < b1; i++)
-            {
-                var rows = s.Qkv.AsSpan(i * t * _qkv);
-                Rope.Forward(rows, t, _heads, 0, _rope, _qkv);
-                Rope.Forward(rows[_q..], t, _kvHeads, 0, _rope, _qkv);
-            }
-        });
-        AttendForward(s.Qkv, 0, _qkv, s.Qkv, _q, _q + _kv, _qkv, s.Attn, seg, seg, bs, t, t, causal);
-        Gemm.MatMul(s.Attn, _q, false, w.Wo.AsSpan(l * _q * _d), _d, false, s.Proj, _d, n, _d, _q);
+        SelfOperands(s.QkvRaw, a.Qkv, w, l, bs, t);
+        AttendForward(a.Qkv, 0, _qkv, a.Qkv, _q, _q + _kv, _qkv, s.Attn, seg, seg, bs, t, t, causal);
+        using (StepProfile.Time(StepProfile.Part.Projections))
+            Gemm.MatMul(s.Attn, _q, false, w.Wo.AsSpan(l * _q * _d), _d, false, s.Proj, _d, n, _d, _q);
         GateForward(xIn, xOut, s.Proj, n, gate, drop, stream);
     }
 
@@ -165,22 +165,52 @@ internal sealed partial class TrainingNetwork
         var h = a.H;
         NormRows(yIn, norms.AsSpan(l * _d, _d).ToArray(), h, nd);
         Project(h, nd, _d, w.Wq, l, _q, s.QRaw, _q, 0);
-        QkNormForward(s.QRaw, s.Q, nd, _q, w, l, withK: false, copyRest: false);
         Project(a.EncOut, ne, _d, w.Wk, l, _kv, s.KvRaw, 2 * _kv, 0);
         Project(a.EncOut, ne, _d, w.Wv, l, _kv, s.KvRaw, 2 * _kv, _kv);
-        KNormForward(s.KvRaw, s.Kv, ne, 2 * _kv, w, l);
-        AttendForward(s.Q, 0, _q, s.Kv, 0, _kv, 2 * _kv, s.Attn, a.DecSeg, a.EncSeg, bs, td, te, causal: false);
-        Gemm.MatMul(s.Attn, _q, false, w.Wo.AsSpan(l * _q * _d), _d, false, s.Proj, _d, nd, _d, _q);
+        CrossOperands(s, a, w, l, nd, ne);
+        AttendForward(a.Qkv, 0, _q, a.Kv, 0, _kv, 2 * _kv, s.Attn, a.DecSeg, a.EncSeg, bs, td, te, causal: false);
+        using (StepProfile.Time(StepProfile.Part.Projections))
+            Gemm.MatMul(s.Attn, _q, false, w.Wo.AsSpan(l * _q * _d), _d, false, s.Proj, _d, nd, _d, _q);
         GateForward(yIn, yOut, s.Proj, nd, gate, drop, stream);
     }
 
-    /// <summary>out[:, offset : offset+cols] (rows, ldOut) = x (rows, in) · W[l] (in, cols).</summary>
-    private static void Project(float[] x, int rows, int inF, float[] w, int l, int cols, float[] output, int ldOut, int offset) =>
-        Gemm.MatMul(x, inF, false, w.AsSpan(l * inF * cols, inF * cols), cols, false, output.AsSpan(offset), ldOut, rows, cols, inF);
+    /// <summary>Self-attention operands (B·T, (H+2KV)·hd) from the raw projections: QK-norm, copy v, RoPE on q and k.</summary>
+    private void SelfOperands(float[] raw, float[] qkv, AttentionLeaves w, int l, int bs, int t)
+    {
+        using var _ = StepProfile.Time(StepProfile.Part.Elementwise);
+        QkNormForward(raw, qkv, bs * t, _qkv, w, l, withK: true, copyRest: true);
+        RowParallel.For(bs, t * _qkv, (_, b0, b1) =>
+        {
+            for (var i = b0; i < b1; i++)
+            {
+                var rows = qkv.AsSpan(i * t * _qkv);
+                Rope.Forward(rows, t, _heads, 0, _rope, _qkv);
+                Rope.Forward(rows[_q..], t, _kvHeads, 0, _rope, _qkv);
+            }
+        });
+    }
 
-    private void NormRows(float[] x, float[] gamma, float[] y, int rows) =>
+    /// <summary>Cross-attention operands: q (Nd, H·hd) into a.Qkv, k normed | v (Ne, 2·KV·hd) into a.Kv.</summary>
+    private void CrossOperands(CrossAttentionActs s, TrainingActivations a, AttentionLeaves w, int l, int nd, int ne)
+    {
+        using var _ = StepProfile.Time(StepProfile.Part.Elementwise);
+        QkNormForward(s.QRaw, a.Qkv, nd, _q, w, l, withK: false, copyRest: false);
+        KNormForward(s.KvRaw, a.Kv, ne, 2 * _kv, w, l);
+    }
+
+    /// <summary>out[:, offset : offset+cols] (rows, ldOut) = x (rows, in) · W[l] (in, cols).</summary>
+    private static void Project(float[] x, int rows, int inF, float[] w, int l, int cols, float[] output, int ldOut, int offset)
+    {
+        using var _ = StepProfile.Time(StepProfile.Part.Projections);
+        Gemm.MatMul(x, inF, false, w.AsSpan(l * inF * cols, inF * cols), cols, false, output.AsSpan(offset), ldOut, rows, cols, inF);
+    }
+
+    private void NormRows(float[] x, float[] gamma, float[] y, int rows)
+    {
+        using var _ = StepProfile.Time(StepProfile.Part.Elementwise);
         RowParallel.For(rows, _d, (_, r0, r1) =>
             ZcRmsNorm.Forward(x.AsSpan(r0 * _d, (r1 - r0) * _d), gamma, y.AsSpan(r0 * _d, (r1 - r0) * _d), r1 - r0, _d));
+    }
 
     /// <summary>QK-norm of the q (and k) part of each row from raw into normed; copyRest copies the v part.</summary>
     private void QkNormForward(float[] raw, float[] normed, int rows, int stride, AttentionLeaves w, int l, bool withK, bool copyRest)
@@ -217,20 +247,24 @@ internal sealed partial class TrainingNetwork
     /// <summary>x_out = x_in + σ(g) · dropout(proj); proj keeps the dropped values for the backward.</summary>
     private void GateForward(float[] xIn, float[] xOut, float[] proj, int n, float gate, DropoutPlan drop, int stream)
     {
+        using var _ = StepProfile.Time(StepProfile.Part.Elementwise);
         var sg = Elementwise.Sigmoid(gate);
         var key = drop.Key(stream);
         RowParallel.For(n, _d, (_, r0, r1) =>
         {
             var p = proj.AsSpan(r0 * _d, (r1 - r0) * _d);
-            if (drop.Active) Dropout.Apply(p, drop.Rate, key, (long)r0 * _d);
+            if (drop.Active) Dropout.Apply(p, drop.Rate, key, drop.Offset(n, _d) + (long)r0 * _d);
             TensorPrimitives.MultiplyAdd(p, sg, xIn.AsSpan(r0 * _d, (r1 - r0) * _d), xOut.AsSpan(r0 * _d, (r1 - r0) * _d));
         });
     }
 
     /// <summary>The dropout of one step: rate and the key derivation (inactive when rate is 0).</summary>
-    private readonly record struct DropoutPlan(float Rate, long Seed, long Step)
+    private readonly record struct DropoutPlan(float Rate, long Seed, long Step, int RowBase, int Rows)
     {
         public bool Active => Rate > 0f;
         public ulong Key(int stream) => Dropout.Key(Seed, Step, stream);
+
+        /// <summary>Global element index of this micro-batch's first value in an (N = Rows·T, width) tensor.</summary>
+        public long Offset(int n, int width) => (long)RowBase * (n / Rows) * width;
     }
 }

@@ -62,4 +62,22 @@ public sealed record FinetuneResult
     public FinetuneTimings Timings { get; init; } = new();
 
     public bool Succeeded => Outcome == FinetuneOutcome.Succeeded;
+
+    /// <summary>
+    /// For callers that fail by throwing (job runners): OperationCanceledException when cancelled,
+    /// InvalidDataException when the data was refused, FinetuneFailedException otherwise; returns this on success.
+    /// </summary>
+    public FinetuneResult ThrowIfNotSucceeded() => Outcome switch
+    {
+        FinetuneOutcome.Succeeded => this,
+        FinetuneOutcome.Cancelled => throw new OperationCanceledException(Error),
+        FinetuneOutcome.Refused => throw new InvalidDataException(Error),
+        _ => throw new FinetuneFailedException(Error ?? "The finetune failed.", this),
+    };
+}
+
+/// <summary>A finetune that stopped on an error (including a non-finite loss); <see cref="Result"/> says what was kept.</summary>
+public sealed class FinetuneFailedException(string message, FinetuneResult result) : Exception(message, result.Exception)
+{
+    public FinetuneResult Result { get; } = result;
 }

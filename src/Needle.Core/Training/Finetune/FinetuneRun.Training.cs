@@ -21,8 +21,7 @@ internal sealed partial class FinetuneRun
         Phase(TrainingPhase.Training,
             $"Training {epochs} epoch(s), {totalSteps} steps, batch size {plan.BatchSize} ({trainBins.Count} packed rows), from {Path.GetFileName(request.CheckpointPath)}");
 
-        var start = _s.StartTime ?? DateTimeOffset.UtcNow;
-        var naming = new RunFiles(_s.OutputDirectory, CheckpointNaming.RunId(start, Environment.ProcessId), _config.NumEncoderLayers, _config.DModel);
+        var naming = new RunFiles(_s.OutputDirectory, CheckpointNaming.RunId(_start, Environment.ProcessId), _config.NumEncoderLayers, _config.DModel);
         using var trainer = engine.CreateTrainer(new TrainerSetup
         {
             Parameters = Copy(_baseCheckpoint.Params), Config = _config, TotalSteps = totalSteps,

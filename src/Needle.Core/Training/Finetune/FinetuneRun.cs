@@ -21,6 +21,8 @@ internal sealed partial class FinetuneRun(IFinetuneEngine engine, FinetuneReques
     private readonly LossHistory _history = new();
     private readonly List<string> _checkpoints = [];
     private readonly Stopwatch _total = Stopwatch.StartNew();
+    // One time stamp names the run's checkpoints and its bundle.
+    private readonly DateTimeOffset _start = request.Settings.StartTime ?? DateTimeOffset.UtcNow;
     private FinetuneTimings _timings = new();
     private DataValidationReport? _report;
     private SplitSummary? _split;
@@ -74,8 +76,9 @@ internal sealed partial class FinetuneRun(IFinetuneEngine engine, FinetuneReques
         }
         catch (OperationCanceledException e) when (ct.IsCancellationRequested)
         {
-            Phase(TrainingPhase.Cancelled, LastGoodNote("Cancelled."));
-            return Result(FinetuneOutcome.Cancelled, "The finetune was cancelled.", e);
+            var message = LastGoodNote("The finetune was cancelled.");
+            Phase(TrainingPhase.Cancelled, message);
+            return Result(FinetuneOutcome.Cancelled, message, e);
         }
         catch (FinetuneRefusedException e)
         {
@@ -84,8 +87,8 @@ internal sealed partial class FinetuneRun(IFinetuneEngine engine, FinetuneReques
         }
         catch (Exception e)
         {
-            var message = e is NonFiniteLossException ? LastGoodNote(e.Message) : $"Error: {e.Message}";
-            Phase(TrainingPhase.Failed, message);
+            var message = e is NonFiniteLossException ? LastGoodNote(e.Message) : e.Message;
+            Phase(TrainingPhase.Failed, "Error: " + message);   // upstream's log line
             return Result(FinetuneOutcome.Failed, message, e);
         }
     }
@@ -205,8 +208,7 @@ internal sealed partial class FinetuneRun(IFinetuneEngine engine, FinetuneReques
 
     private void WriteBundle()
     {
-        var start = _s.StartTime ?? DateTimeOffset.UtcNow;
-        var path = Path.Combine(_s.OutputDirectory, FinetuneBundle.FileName(start));
+        var path = Path.Combine(_s.OutputDirectory, FinetuneBundle.FileName(_start));
         FinetuneBundle.Write(path, new FinetuneBundleInput
         {
             CheckpointPath = _best!,
@@ -234,10 +236,10 @@ internal sealed partial class FinetuneRun(IFinetuneEngine engine, FinetuneReques
         var tools = new List<object?>();
         foreach (var ex in examples)
         {
-            if (!PyJson.TryParse(ex.Tools, out var v) || v is not List<object?> list) continue;
+            if (!PythonJson.TryParse(ex.Tools, out var v) || v is not List<object?> list) continue;
             foreach (var t in list)
-                if (t is PyDict d && d.GetValueOrDefault("name") is string n && seen.Add(n)) tools.Add(d);
+                if (t is PythonDict d && d.GetValueOrDefault("name") is string n && seen.Add(n)) tools.Add(d);
         }
-        return PyJson.Dumps(tools);
+        return PythonJson.Dumps(tools);
     }
 }

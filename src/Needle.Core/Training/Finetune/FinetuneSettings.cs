@@ -50,6 +50,12 @@ public sealed record FinetuneSettings
     /// <summary>Fixes the run's name and bundle time stamp (tests); default: now, UTC.</summary>
     public DateTimeOffset? StartTime { get; init; }
 
+    /// <summary>The playground's one-click settings (B7 step 4): 1 epoch, batch min(32, #examples), into <paramref name="outputDirectory"/>.</summary>
+    public static FinetuneSettings Playground(int exampleCount, string outputDirectory) => new()
+    {
+        Epochs = 1, BatchSize = Math.Max(1, Math.Min(32, exampleCount)), OutputDirectory = outputDirectory,
+    };
+
     public TrainingPlanOptions PlanOptions() => UpstreamStepCount
         ? TrainingPlanOptions.Upstream(Epochs, BatchSize)
         : new TrainingPlanOptions

@@ -118,7 +118,7 @@ internal sealed class FakeEngine(IReadOnlyList<ToolCallExample> data, ITokenizer
 }
 
 /// <summary>Collects events synchronously, in order (Progress&lt;T&gt; would post them to the thread pool).</summary>
-internal sealed class EventLog : IProgress<TrainingEvent>
+public sealed class EventLog : IProgress<TrainingEvent>
 {
     public List<TrainingEvent> Events { get; } = [];
     public void Report(TrainingEvent value) { lock (Events) Events.Add(value); }

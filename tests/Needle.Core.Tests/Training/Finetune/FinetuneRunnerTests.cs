@@ -139,6 +139,7 @@ public sealed class FinetuneRunnerTests : IDisposable
         Assert.Equal(7, result.StepsDone);                       // step 6 (0-based) completed, then the token was seen
         Assert.NotNull(result.LastCheckpointPath);
         Assert.EndsWith("_7.pkl", result.LastCheckpointPath);
+        Assert.Contains(result.LastCheckpointPath!, result.Error);
         var data = CheckpointFile.LoadValidated(result.LastCheckpointPath!);   // a whole, valid checkpoint
         Assert.Equal(Skill(_checkpoint) + 7, data.Data.Params[NeedleParameterLayout.LogTemp].Data[0], 2);
         Assert.Null(result.BundlePath);
@@ -235,5 +236,65 @@ public sealed class FinetuneRunnerTests : IDisposable
         Assert.True(result.Succeeded, result.Error);
         Assert.Throws<ArgumentException>(() => new FinetuneRunner().Run(new FinetuneRequest { CheckpointPath = _checkpoint }));
         Assert.Throws<ArgumentException>(() => new FinetuneRunner().Run(Request(Settings with { Epochs = 0 })));
+    }
+
+    [Fact]
+    public void Results_serialize_to_json_and_throw_by_outcome_for_job_runners()
+    {
+        var ok = new FinetuneRunner(new FakeEngine(_data, _tokenizer)).Run(Request(Settings with { WriteBundle = false, MaxSteps = 4 }));
+        Assert.Same(ok, ok.ThrowIfNotSucceeded());
+        using var doc = System.Text.Json.JsonDocument.Parse(System.Text.Json.JsonSerializer.Serialize(ok, TrainingEventJson.Options));
+        Assert.Equal("Succeeded", doc.RootElement.GetProperty("outcome").GetString());
+        Assert.Equal(1.0, doc.RootElement.GetProperty("finetunedMetrics").GetProperty("exactMatch").GetDouble());
+        Assert.Equal(4, doc.RootElement.GetProperty("history").GetProperty("train").GetArrayLength());
+
+        var failed = new FinetuneRunner(new FakeEngine(_data, _tokenizer) { MakeTrainer = s => new FakeTrainer(s) { NonFiniteAtStep = 0 } })
+            .Run(Request(Settings with { OutputDirectory = Out + "f" }));
+        var e = Assert.Throws<FinetuneFailedException>(() => failed.ThrowIfNotSucceeded());
+        Assert.Same(failed, e.Result);
+        Assert.Contains("No checkpoint was written", e.Message);
+
+        var refused = new FinetuneRunner(new FakeEngine(_data, _tokenizer)).Run(Request(data: _data.Take(2).ToList()));
+        Assert.Throws<InvalidDataException>(() => refused.ThrowIfNotSucceeded());
+
+        using var cts = new CancellationTokenSource();
+        cts.Cancel();
+        var cancelled = new FinetuneRunner(new FakeEngine(_data, _tokenizer)).Run(Request(), null, cts.Token);
+        Assert.Throws<OperationCanceledException>(() => cancelled.ThrowIfNotSucceeded());
+    }
+
+    [Fact]
+    public void The_events_drive_the_playground_status_object()
+    {
+        var status = new FinetuneStatus();
+        status.Start();
+        var result = new FinetuneRunner(new FakeEngine(_data, _tokenizer)).Run(Request(Settings with { MaxSteps = 3 }), new StatusProgress(status));
+        var snap = status.Snapshot();
+        Assert.False(snap.Running);
+        Assert.Equal(TrainingPhase.Done, snap.Phase);
+        Assert.Same(result.BaseMetrics, snap.BaseEval);
+        Assert.Same(result.FinetunedMetrics, snap.EvalResults);
+        Assert.Equal(3, snap.Progress!.Step);
+        Assert.Contains("Split: 20 train / 20 val / 20 test (per-tool)", snap.Log);
+
+        var failed = new FinetuneStatus();
+        failed.Start();
+        new FinetuneRunner(new FakeEngine(_data, _tokenizer)).Run(Request(data: _data.Take(2).ToList()), new StatusProgress(failed));
+        Assert.False(failed.Snapshot().Running);
+        Assert.Contains("at least 3 valid examples", failed.Snapshot().Error);
+    }
+
+    private sealed class StatusProgress(FinetuneStatus status) : IProgress<TrainingEvent>
+    {
+        public void Report(TrainingEvent value) => status.Apply(value);
+    }
+
+    [Fact]
+    public void Playground_settings_follow_B7()
+    {
+        var s = FinetuneSettings.Playground(20, "x");
+        Assert.Equal((1, 20, "x"), (s.Epochs, s.BatchSize, s.OutputDirectory));
+        Assert.Equal(32, FinetuneSettings.Playground(240, "x").BatchSize);
+        Assert.Equal(1, FinetuneSettings.Playground(0, "x").BatchSize);
     }
 }

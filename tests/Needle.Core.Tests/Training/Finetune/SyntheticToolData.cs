@@ -8,6 +8,11 @@ namespace Needle.Core.Tests.Training.Finetune;
 /// </summary>
 internal static class SyntheticToolData
 {
+    /// <summary>Short tool definitions (no descriptions) keep the encoder input small for real-training tests.</summary>
+    public const string ShortWeather = """{"name":"get_weather","parameters":{"city":{"type":"string"}}}""";
+    public const string ShortTimer = """{"name":"set_timer","parameters":{"minutes":{"type":"integer"}}}""";
+    public const string ShortEmail = """{"name":"send_email","parameters":{"to":{"type":"string"}}}""";
+
     public const string Weather = """{"name":"get_weather","description":"Current weather for a city","parameters":{"city":{"type":"string"}}}""";
     public const string Timer = """{"name":"set_timer","description":"Start a timer","parameters":{"minutes":{"type":"integer"}}}""";
     public const string Email = """{"name":"send_email","description":"Send an email","parameters":{"to":{"type":"string"}}}""";
@@ -18,11 +23,15 @@ internal static class SyntheticToolData
     private static readonly string[] TimerTemplates = ["set a timer for {0} minutes", "timer {0} minutes", "start a {0} minute timer"];
     private static readonly string[] EmailTemplates = ["send an email to {0}", "email {0}", "write to {0}"];
 
-    /// <summary><paramref name="perTool"/> examples for each of the first <paramref name="tools"/> tools (2 or 3), interleaved.</summary>
-    public static List<ToolCallExample> Make(int perTool, int tools = 2, int seed = 1)
+    /// <summary>
+    /// <paramref name="perTool"/> examples for each of the first <paramref name="tools"/> tools (2 or 3), interleaved;
+    /// argument values come from the first <paramref name="values"/> of each list (minutes: 5, 10, … 5·values).
+    /// </summary>
+    public static List<ToolCallExample> Make(int perTool, int tools = 2, int seed = 1, bool shortTools = false, int values = 10)
     {
         var rng = new Random(seed);
-        var toolsJson = "[" + string.Join(",", new[] { Weather, Timer, Email }.Take(tools)) + "]";
+        var defs = shortTools ? new[] { ShortWeather, ShortTimer, ShortEmail } : new[] { Weather, Timer, Email };
+        var toolsJson = "[" + string.Join(",", defs.Take(tools)) + "]";
         var list = new List<ToolCallExample>();
         for (int i = 0; i < perTool; i++)
         {
@@ -32,17 +41,17 @@ internal static class SyntheticToolData
                 switch (t)
                 {
                     case 0:
-                        var city = Cities[rng.Next(Cities.Length)];
+                        var city = Cities[rng.Next(Math.Min(values, Cities.Length))];
                         query = string.Format(WeatherTemplates[rng.Next(WeatherTemplates.Length)], city);
                         answer = "[{\"name\":\"get_weather\",\"arguments\":{\"city\":\"" + city + "\"}}]";
                         break;
                     case 1:
-                        int minutes = rng.Next(1, 60);
+                        int minutes = 5 * (1 + rng.Next(values));
                         query = string.Format(TimerTemplates[rng.Next(TimerTemplates.Length)], minutes);
                         answer = "[{\"name\":\"set_timer\",\"arguments\":{\"minutes\":" + minutes + "}}]";
                         break;
                     default:
-                        var who = People[rng.Next(People.Length)];
+                        var who = People[rng.Next(Math.Min(values, People.Length))];
                         query = string.Format(EmailTemplates[rng.Next(EmailTemplates.Length)], who);
                         answer = "[{\"name\":\"send_email\",\"arguments\":{\"to\":\"" + who + "\"}}]";
                         break;

@@ -2,9 +2,9 @@ namespace Needle.Core.Data;
 
 /// <summary>
 /// A JSON object as Python's json.loads builds it: an insertion-ordered dict where a repeated key keeps its first
-/// position and takes the last value. Values are the PyJson value model (see <see cref="PyJson"/>).
+/// position and takes the last value. Values are the PythonJson value model (see <see cref="PythonJson"/>).
 /// </summary>
-public sealed class PyDict
+public sealed class PythonDict
 {
     private readonly List<string> _keys = [];
     private readonly Dictionary<string, object?> _values = new(StringComparer.Ordinal);
@@ -32,9 +32,9 @@ public sealed class PyDict
     public IEnumerable<KeyValuePair<string, object?>> Items => _keys.Select(k => new KeyValuePair<string, object?>(k, _values[k]));
 
     /// <summary>A new dict with the same entries in the given key order (every key must be present).</summary>
-    public PyDict Reordered(IEnumerable<string> keyOrder)
+    public PythonDict Reordered(IEnumerable<string> keyOrder)
     {
-        var d = new PyDict();
+        var d = new PythonDict();
         foreach (var k in keyOrder) d[k] = _values[k];
         if (d.Count != Count) throw new ArgumentException("The key order must list every key exactly once.", nameof(keyOrder));
         return d;

@@ -6,15 +6,15 @@ namespace Needle.Core.Data;
 
 /// <summary>
 /// Python's json.loads / json.dumps, reproduced exactly enough for byte-identical training text (needle-model.md §3.1).
-/// Value model: <see cref="PyDict"/> (object), <c>List&lt;object?&gt;</c> (array), string, long or BigInteger (int),
+/// Value model: <see cref="PythonDict"/> (object), <c>List&lt;object?&gt;</c> (array), string, long or BigInteger (int),
 /// double (float: any number with a fraction or exponent, and NaN/Infinity), bool, null.
 /// </summary>
 /// <remarks>
 /// Differences from System.Text.Json that matter here: ints and floats stay distinct (1 vs 1.0), repeated keys keep
 /// the first position and the last value, NaN/Infinity are accepted, floats print as Python's repr.
-/// TODO(unify): the "generation" helper writes a Python-exact serializer in Inference/; merge the two later.
+/// TODO(unify): Needle.Core.Json.PyJson (the generation helper's, typed value model) does the same; merge the two.
 /// </remarks>
-public static class PyJson
+public static class PythonJson
 {
     /// <summary>Parses like json.loads; throws FormatException on invalid JSON.</summary>
     public static object? Parse(string text)
@@ -58,7 +58,7 @@ public static class PyJson
 
     private static void WriteIndented(StringBuilder sb, object? v, int indent, int level, bool ascii)
     {
-        if (v is PyDict d && d.Count > 0)
+        if (v is PythonDict d && d.Count > 0)
         {
             sb.Append('{');
             bool first = true;
@@ -143,7 +143,7 @@ public static class PyJson
             case BigInteger bi: sb.Append(bi.ToString(CultureInfo.InvariantCulture)); break;
             case double d: sb.Append(FloatRepr(d)); break;
             case float f: sb.Append(FloatRepr(f)); break;
-            case PyDict dict:
+            case PythonDict dict:
                 {
                     sb.Append('{');
                     IEnumerable<string> keys = sortKeys ? dict.Keys.OrderBy(k => k, StringComparer.Ordinal) : dict.Keys;
@@ -170,7 +170,7 @@ public static class PyJson
                     sb.Append(']');
                     break;
                 }
-            default: throw new ArgumentException($"Not a PyJson value: {v.GetType().Name}.", nameof(v));
+            default: throw new ArgumentException($"Not a PythonJson value: {v.GetType().Name}.", nameof(v));
         }
     }
 
@@ -321,10 +321,10 @@ public static class PyJson
             }
         }
 
-        private PyDict ReadObject(int depth)
+        private PythonDict ReadObject(int depth)
         {
             Pos++;
-            var d = new PyDict();
+            var d = new PythonDict();
             SkipWs();
             if (Pos < s.Length && s[Pos] == '}') { Pos++; return d; }
             while (true)
