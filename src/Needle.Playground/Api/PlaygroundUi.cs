@@ -35,7 +35,7 @@ public static class PlaygroundUi
         var temp = Path.Combine(Path.GetTempPath(), $"needle-bundle-{Guid.NewGuid():N}.zip");
         try
         {
-            var fileName = await ModelUpload.ReceiveAsync(http, limit, async (name, stream, max, token) =>
+            var fileName = await MultipartUpload.ReceiveAsync(http, limit, async (name, stream, max, token) =>
             {
                 if (!name.EndsWith(".zip", StringComparison.OrdinalIgnoreCase)) throw new ModelCatalogException(400, "expected a bundle .zip file");
                 await using var file = File.Create(temp);
