@@ -12,14 +12,17 @@ public sealed class ModelsFlowTests(BrowserFixture fixture)
         await page.GotoAsync(fixture.Server.Url("/models"));
         await Assertions.Expect(page.GetByText("No checkpoints yet")).ToBeVisibleAsync();
 
-        await page.Locator("#model-file").SetInputFilesAsync(new FilePayload { Name = "my model.pkl", MimeType = "application/octet-stream", Buffer = new byte[300_000] });
+        // The reference fixtures' tiny trained model and its tokenizer: real files, so "Load" really loads.
+        var fixtures = Needle.Tests.RepoPaths.Combine("tests", "Needle.Core.Tests", "Fixtures", "Model");
+        var pkl = File.ReadAllBytes(Path.Combine(fixtures, "trained.pkl"));
+        await page.Locator("#model-file").SetInputFilesAsync(new FilePayload { Name = "my model.pkl", MimeType = "application/octet-stream", Buffer = pkl });
         await page.GetByRole(AriaRole.Button, new() { Name = "Upload", Exact = true }).ClickAsync();
         var row = page.Locator("tr[data-name='my_model.pkl']");
         await Assertions.Expect(row).ToBeVisibleAsync();
-        await Assertions.Expect(row).ToContainTextAsync("293.0 KiB");
+        await Assertions.Expect(row).ToContainTextAsync($"{pkl.Length / 1024.0:0.0} KiB");
         Assert.True(File.Exists(Path.Combine(fixture.Server.CheckpointsDir, "my_model.pkl")));
 
-        await page.Locator("#model-file").SetInputFilesAsync(new FilePayload { Name = "needle.model", MimeType = "application/octet-stream", Buffer = new byte[1234] });
+        await page.Locator("#model-file").SetInputFilesAsync(new FilePayload { Name = "needle.model", MimeType = "application/octet-stream", Buffer = File.ReadAllBytes(Path.Combine(fixtures, "tokenizer.model")) });
         await page.GetByRole(AriaRole.Button, new() { Name = "Upload", Exact = true }).ClickAsync();
         await Assertions.Expect(page.Locator("tr[data-name='needle.model']")).ToBeVisibleAsync();
 

@@ -2,6 +2,8 @@ using Needle.Playground.Api;
 using Needle.Playground.Components;
 using Needle.Playground.Hubs;
 using Needle.Playground.Jobs;
+using Needle.Playground.Models;
+using Needle.Playground.Finetune;
 using Needle.Playground.Options;
 using Needle.Playground.Security;
 using Needle.Playground.Services;
@@ -36,6 +38,7 @@ public static class PlaygroundHost
         builder.Services.AddAntiforgery();
         builder.AddJobs();
         builder.AddModels();
+        builder.AddNeedleModel();
         return builder;
     }
 
@@ -69,6 +72,8 @@ public static class PlaygroundHost
         app.MapDatasetsApi();
         app.MapGenerateApi();
         app.MapUiActions();
+        app.MapPlaygroundUi();
+        app.MapFinetuneUi();
         app.MapRazorComponents<App>();
         return app;
     }

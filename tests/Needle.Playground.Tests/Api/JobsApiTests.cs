@@ -13,7 +13,7 @@ public sealed class JobsApiTests(PlaygroundFactory app) : IClassFixture<Playgrou
     [InlineData("{", "invalid JSON")]
     [InlineData("[1]", "JSON body must be an object")]
     [InlineData("{}", "kind is required")]
-    [InlineData("""{"kind":"nope"}""", "Unknown job kind 'nope'. Known kinds: selftest.")]
+    [InlineData("""{"kind":"nope"}""", "Unknown job kind 'nope'. Known kinds: selftest, download, finetune.")]
     [InlineData("""{"kind":"selftest","settings":[1]}""", "settings must be a JSON object")]
     public async Task Bad_start_requests_are_400_with_a_message(string body, string message)
     {

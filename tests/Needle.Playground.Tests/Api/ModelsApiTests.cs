@@ -85,8 +85,8 @@ public sealed class ModelsApiTests
             await using (var app = PlaygroundFactory.Create(root))
             {
                 var client = app.CreateClient();
-                await client.PostAsync("/api/models", SecurityTests.Multipart([1, 2], "a.pkl"));
-                await client.PostAsync("/api/models", SecurityTests.Multipart([1, 2], "a.model"));
+                await client.PostAsync("/api/models", SecurityTests.Multipart(File.ReadAllBytes(Integration.TinyModel.Checkpoint), "a.pkl"));
+                await client.PostAsync("/api/models", SecurityTests.Multipart(File.ReadAllBytes(Integration.TinyModel.Tokenizer), "a.model"));
                 Assert.Equal(HttpStatusCode.NotFound, (await client.PostAsJsonAsync("/api/model", new { name = "missing.pkl" })).StatusCode);
                 Assert.Equal(HttpStatusCode.BadRequest, (await client.PostAsJsonAsync("/api/model", new { name = "a.model" })).StatusCode);
                 Assert.Equal(HttpStatusCode.BadRequest, (await client.PostAsJsonAsync("/api/model", new { })).StatusCode);
@@ -96,6 +96,9 @@ public sealed class ModelsApiTests
             }
             await using var again = PlaygroundFactory.Create(root);
             var c2 = again.CreateClient();
+            // The remembered choice loads in the background at startup.
+            using (var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20)))
+                while (!(await c2.GetFromJsonAsync<JsonElement>("/api/model", timeout.Token)).TryGetProperty("name", out _)) await Task.Delay(20, timeout.Token);
             Assert.Equal("a.pkl", (await c2.GetFromJsonAsync<JsonElement>("/api/models")).GetProperty("active").GetString());
             await c2.DeleteAsync("/api/models/a.pkl");
             Assert.False((await c2.GetFromJsonAsync<JsonElement>("/api/model")).TryGetProperty("name", out _));

@@ -30,8 +30,9 @@ public sealed class ShellRoutesTests(PlaygroundFactory factory) : IClassFixture<
     public async Task Playground_without_a_model_says_what_to_do()
     {
         var html = await factory.CreateClient().GetStringAsync("/");
-        Assert.Contains("No model loaded", html);
-        Assert.Contains("needle download", html);
+        Assert.Contains("No model yet", html);
+        Assert.Contains("Download weights", html);
+        Assert.Contains("Upload bundle", html);
     }
 
     [Theory]

@@ -33,11 +33,13 @@ public static class Format
     public static IEnumerable<(string Name, string Value)> Metrics(JsonElement? metrics)
     {
         if (metrics is not { ValueKind: JsonValueKind.Object } m) yield break;
-        foreach (var p in m.EnumerateObject())
+        // Nested objects (a finetune's eval details) have their own panel; the table shows the scalars.
+        foreach (var p in m.EnumerateObject().Where(p => p.Value.ValueKind is not (JsonValueKind.Object or JsonValueKind.Array or JsonValueKind.Null)))
             yield return (p.Name, p.Value.ValueKind switch
             {
                 JsonValueKind.Number => p.Value.TryGetInt64(out var l) ? l.ToString(CultureInfo.InvariantCulture)
-                    : p.Value.GetDouble().ToString("0.####", CultureInfo.InvariantCulture),
+                    : p.Value.GetDouble() is var d && d != 0 && Math.Abs(d) < 1e-3 ? d.ToString("0.###e0", CultureInfo.InvariantCulture)
+                    : d.ToString("0.####", CultureInfo.InvariantCulture),
                 JsonValueKind.String => p.Value.GetString() ?? "",
                 JsonValueKind.True => "yes",
                 JsonValueKind.False => "no",
