@@ -6,17 +6,20 @@ namespace Needle.Bench;
 public sealed class KernelsBenchmark : IBenchmark
 {
     public string Name => "kernels";
-    public string Description => "per-kernel timings on 26M shapes (MatVec fp16/fp32, attention, norms)  [--reps N]";
+    public string Description => "per-kernel timings on 26M shapes (MatVec fp16/fp32, attention, norms)  [--reps N] [--only TEXT]";
 
     public Task<int> RunAsync(string[] args, CancellationToken ct)
     {
         var o = new BenchOptions(args);
         var reps = o.GetInt("reps", 20);
+        var only = o.Get("only", "");
         var rng = new Random(1);
         float[] R(int n) { var a = new float[n]; for (var i = 0; i < n; i++) a[i] = (float)(rng.NextDouble() - 0.5); return a; }
         void Report(string what, Action action, double bytes = 0, double flop = 0)
         {
-            var (best, med) = Timing.Measure(action, 2, reps);
+            if (only.Length > 0 && !what.Contains(only, StringComparison.OrdinalIgnoreCase)) return;
+            // Warm up past tiered compilation (tier 0 → tier 1 needs ~30 calls and a background compile).
+            var (best, med) = Timing.Measure(action, Math.Max(2, reps / 4), reps);
             var cpu = Timing.LastCpuSeconds;
             var extra = bytes > 0 ? $" {bytes / best / 1e9,7:F1} GB/s (best)" : flop > 0 ? $" {flop / best / 1e9,7:F1} GFLOP/s (best)" : "";
             Console.WriteLine($"{what,-44} best {best * 1e6,9:F1} µs, median {med * 1e6,9:F1} µs wall {cpu * 1e6,9:F1} µs cpu{extra}");
