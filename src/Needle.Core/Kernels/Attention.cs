@@ -97,11 +97,19 @@ public static unsafe partial class Attention
             Gemm.MatMul(q, ldq, false, k, ldk, true, s, tk, tq, tk, hd, accumulate: false, parallel: false);
         else
             for (var i = 0; i < tq; i++) Dots(q + (long)i * ldq, k, ldk, s + (long)i * tk, tk, hd);
+        // Key-padding mask as all-ones / zero lanes, built once per head instead of a branch per score.
+        int* keep = null;
+        if (valid != null)
+        {
+            if (_keep is null || _keep.Length < tk) _keep = GC.AllocateUninitializedArray<int>(Math.Max(tk, 1024), pinned: true);
+            keep = (int*)Unsafe.AsPointer(ref _keep[0]);
+            for (var j = 0; j < tk; j++) keep[j] = valid[j] ? -1 : 0;
+        }
         for (var i = 0; i < tq; i++)
         {
             var row = s + (long)i * tk;
             var last = Math.Min(tk - 1, lastOffset + i);
-            for (var j = 0; j <= last; j++) row[j] = valid == null || valid[j] ? row[j] * scale : float.MinValue;
+            ScaleMasked(row, keep, last + 1, scale);
             for (var j = last + 1; j < tk; j++) row[j] = float.MinValue;
             Softmax.Row(new Span<float>(row, tk));
         }
@@ -110,6 +118,47 @@ public static unsafe partial class Attention
             Gemm.MatMul(s, tk, false, v, ldv, false, o, ldo, tq, hd, tk, accumulate: false, parallel: false);
         else
             for (var i = 0; i < tq; i++) WeightedSum(s + (long)i * tk, v, ldv, tk, o + (long)i * ldo, hd);
+    }
+
+    [ThreadStatic] private static int[]? _keep;
+
+    /// <summary>row[j] = keep[j] ? row[j]·scale : float.MinValue for j &lt; n (keep null = all kept); the same
+    /// single multiply per kept score as the scalar form, so bit-identical.</summary>
+    private static void ScaleMasked(float* row, int* keep, int n, float scale)
+    {
+        var j = 0;
+        var level = Simd.Level;
+        if (level == SimdLevel.Vector512)
+        {
+            Vector512<float> sv = Vector512.Create(scale), minv = Vector512.Create(float.MinValue);
+            for (; j <= n - 16; j += 16)
+            {
+                var x = Vector512.Load(row + j) * sv;
+                if (keep != null) x = Vector512.ConditionalSelect(Vector512.Load(keep + j).AsSingle(), x, minv);
+                x.Store(row + j);
+            }
+        }
+        else if (level == SimdLevel.Vector256)
+        {
+            Vector256<float> sv = Vector256.Create(scale), minv = Vector256.Create(float.MinValue);
+            for (; j <= n - 8; j += 8)
+            {
+                var x = Vector256.Load(row + j) * sv;
+                if (keep != null) x = Vector256.ConditionalSelect(Vector256.Load(keep + j).AsSingle(), x, minv);
+                x.Store(row + j);
+            }
+        }
+        else if (level == SimdLevel.Vector128)
+        {
+            Vector128<float> sv = Vector128.Create(scale), minv = Vector128.Create(float.MinValue);
+            for (; j <= n - 4; j += 4)
+            {
+                var x = Vector128.Load(row + j) * sv;
+                if (keep != null) x = Vector128.ConditionalSelect(Vector128.Load(keep + j).AsSingle(), x, minv);
+                x.Store(row + j);
+            }
+        }
+        for (; j < n; j++) row[j] = keep == null || keep[j] != 0 ? row[j] * scale : float.MinValue;
     }
 
     /// <summary>s[j] = x · k[j, :] for the tk keys (rows ldk apart), each exactly as <see cref="Dot{TOps,TVec}"/> sums it.</summary>
