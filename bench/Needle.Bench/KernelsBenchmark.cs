@@ -54,6 +54,13 @@ public sealed class KernelsBenchmark : IBenchmark
         Report("Rope 256 tok x 12 heads", () => Rope.Forward(xs.AsSpan(0, t * 12 * 64 / 2 * 1), t, 6, 0, table));
         var a = R(t * 512); var wq = R(512 * 1024); var c = new float[t * 1024];
         Report("GEMM 256x1024x512", () => Gemm.MatMul(a, wq, c, t, 1024, 512), flop: 2.0 * t * 1024 * 512);
+        var h64 = R(64 * 512); var logits = new float[64 * 8192];
+        var packedE = new GemmPackedB(emb, 512, 8192, transB: true);
+        Report("GEMM 64x8192x512 transB (logits) 1 thread", () => Gemm.MatMul(h64, emb, logits, 64, 8192, 512, transB: true, parallel: false), flop: 2.0 * 64 * 8192 * 512);
+        Report("GEMM 64x8192x512 prepacked B 1 thread", () => Gemm.MatMul(h64, packedE, logits, 64, parallel: false), flop: 2.0 * 64 * 8192 * 512);
+        var packedQ = new GemmPackedB(wq, 512, 1024);
+        Report("GEMM 256x1024x512 1 thread", () => Gemm.MatMul(a, wq, c, t, 1024, 512, parallel: false), flop: 2.0 * t * 1024 * 512);
+        Report("GEMM 256x1024x512 prepacked B 1 thread", () => Gemm.MatMul(a, packedQ, c, t, parallel: false), flop: 2.0 * t * 1024 * 512);
         return Task.FromResult(0);
     }
 }

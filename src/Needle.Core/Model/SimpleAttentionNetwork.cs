@@ -32,6 +32,7 @@ public sealed unsafe partial class SimpleAttentionNetwork : INeedleModel
     private readonly float[] _contrastiveBias;           // (C)
     private readonly float[] _contrastiveProj;           // (C, C)
     private readonly PackedRows _decodeLogits;           // (V, D): tied output projection
+    private GemmPackedB? _logitsPacked;                  // Eᵀ (D, V) in GEMM panels, for teacher forcing; lazy
     private readonly RopeTable _rope;
 
     public SimpleAttentionNetwork(NeedleWeights weights, WeightPrecision decodePrecision = WeightPrecision.Float16)
