@@ -96,14 +96,20 @@ public static unsafe partial class Attention
         if (tq >= GemmMinQueries)
             Gemm.MatMul(q, ldq, false, k, ldk, true, s, tk, tq, tk, hd, accumulate: false, parallel: false);
         else
-            for (var i = 0; i < tq; i++)
-            for (var j = 0; j < tk; j++)
-                s[i * tk + j] = Dot(q + (long)i * ldq, k + (long)j * ldk, hd);
+            for (var i = 0; i < tq; i++) Dots(q + (long)i * ldq, k, ldk, s + (long)i * tk, tk, hd);
+        // Key-padding mask as all-ones / zero lanes, built once per head instead of a branch per score.
+        int* keep = null;
+        if (valid != null)
+        {
+            if (_keep is null || _keep.Length < tk) _keep = GC.AllocateUninitializedArray<int>(Math.Max(tk, 1024), pinned: true);
+            keep = (int*)Unsafe.AsPointer(ref _keep[0]);
+            for (var j = 0; j < tk; j++) keep[j] = valid[j] ? -1 : 0;
+        }
         for (var i = 0; i < tq; i++)
         {
             var row = s + (long)i * tk;
             var last = Math.Min(tk - 1, lastOffset + i);
-            for (var j = 0; j <= last; j++) row[j] = valid == null || valid[j] ? row[j] * scale : float.MinValue;
+            ScaleMasked(row, keep, last + 1, scale);
             for (var j = last + 1; j < tk; j++) row[j] = float.MinValue;
             Softmax.Row(new Span<float>(row, tk));
         }
@@ -114,14 +120,94 @@ public static unsafe partial class Attention
             for (var i = 0; i < tq; i++) WeightedSum(s + (long)i * tk, v, ldv, tk, o + (long)i * ldo, hd);
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static float Dot(float* x, float* y, int n) => Simd.Level switch
+    [ThreadStatic] private static int[]? _keep;
+
+    /// <summary>row[j] = keep[j] ? row[j]·scale : float.MinValue for j &lt; n (keep null = all kept); the same
+    /// single multiply per kept score as the scalar form, so bit-identical.</summary>
+    private static void ScaleMasked(float* row, int* keep, int n, float scale)
     {
-        SimdLevel.Vector512 => Dot<Ops512, Vector512<float>>(x, y, n),
-        SimdLevel.Vector256 => Dot<Ops256, Vector256<float>>(x, y, n),
-        SimdLevel.Vector128 => Dot<Ops128, Vector128<float>>(x, y, n),
-        _ => Dot<OpsScalar, float>(x, y, n),
-    };
+        var j = 0;
+        var level = Simd.Level;
+        if (level == SimdLevel.Vector512)
+        {
+            Vector512<float> sv = Vector512.Create(scale), minv = Vector512.Create(float.MinValue);
+            for (; j <= n - 16; j += 16)
+            {
+                var x = Vector512.Load(row + j) * sv;
+                if (keep != null) x = Vector512.ConditionalSelect(Vector512.Load(keep + j).AsSingle(), x, minv);
+                x.Store(row + j);
+            }
+        }
+        else if (level == SimdLevel.Vector256)
+        {
+            Vector256<float> sv = Vector256.Create(scale), minv = Vector256.Create(float.MinValue);
+            for (; j <= n - 8; j += 8)
+            {
+                var x = Vector256.Load(row + j) * sv;
+                if (keep != null) x = Vector256.ConditionalSelect(Vector256.Load(keep + j).AsSingle(), x, minv);
+                x.Store(row + j);
+            }
+        }
+        else if (level == SimdLevel.Vector128)
+        {
+            Vector128<float> sv = Vector128.Create(scale), minv = Vector128.Create(float.MinValue);
+            for (; j <= n - 4; j += 4)
+            {
+                var x = Vector128.Load(row + j) * sv;
+                if (keep != null) x = Vector128.ConditionalSelect(Vector128.Load(keep + j).AsSingle(), x, minv);
+                x.Store(row + j);
+            }
+        }
+        for (; j < n; j++) row[j] = keep == null || keep[j] != 0 ? row[j] * scale : float.MinValue;
+    }
+
+    /// <summary>s[j] = x · k[j, :] for the tk keys (rows ldk apart), each exactly as <see cref="Dot{TOps,TVec}"/> sums it.</summary>
+    private static void Dots(float* x, float* k, int ldk, float* s, int tk, int hd)
+    {
+        switch (Simd.Level)
+        {
+            case SimdLevel.Vector512: Dots<Ops512, Vector512<float>>(x, k, ldk, s, tk, hd); break;
+            case SimdLevel.Vector256: Dots<Ops256, Vector256<float>>(x, k, ldk, s, tk, hd); break;
+            case SimdLevel.Vector128: Dots<Ops128, Vector128<float>>(x, k, ldk, s, tk, hd); break;
+            default: Dots<OpsScalar, float>(x, k, ldk, s, tk, hd); break;
+        }
+    }
+
+    /// <summary>
+    /// Four keys per pass: one key's dot is a chain of dependent FMAs (hd/w long) plus a horizontal sum, so a single
+    /// chain leaves the FMA units idle; four independent chains overlap. Each key's arithmetic (order and rounding)
+    /// is the same as the one-key <see cref="Dot{TOps,TVec}"/>, so the scores are bit-identical.
+    /// </summary>
+    private static void Dots<TOps, TVec>(float* x, float* k, int ldk, float* s, int tk, int hd)
+        where TOps : struct, IVecOps<TVec> where TVec : struct
+    {
+        var w = TOps.Count;
+        var j = 0;
+        for (; j <= tk - 4; j += 4)
+        {
+            float* k0 = k + (long)j * ldk, k1 = k0 + ldk, k2 = k1 + ldk, k3 = k2 + ldk;
+            TVec a0 = TOps.Zero, a1 = TOps.Zero, a2 = TOps.Zero, a3 = TOps.Zero;
+            var i = 0;
+            for (; i <= hd - w; i += w)
+            {
+                var xv = TOps.Load(x + i);
+                a0 = TOps.Fma(xv, TOps.Load(k0 + i), a0);
+                a1 = TOps.Fma(xv, TOps.Load(k1 + i), a1);
+                a2 = TOps.Fma(xv, TOps.Load(k2 + i), a2);
+                a3 = TOps.Fma(xv, TOps.Load(k3 + i), a3);
+            }
+            float s0 = TOps.Sum(a0), s1 = TOps.Sum(a1), s2 = TOps.Sum(a2), s3 = TOps.Sum(a3);
+            for (; i < hd; i++)
+            {
+                s0 += x[i] * k0[i];
+                s1 += x[i] * k1[i];
+                s2 += x[i] * k2[i];
+                s3 += x[i] * k3[i];
+            }
+            s[j] = s0; s[j + 1] = s1; s[j + 2] = s2; s[j + 3] = s3;
+        }
+        for (; j < tk; j++) s[j] = Dot<TOps, TVec>(x, k + (long)j * ldk, hd);
+    }
 
     private static float Dot<TOps, TVec>(float* x, float* y, int n) where TOps : struct, IVecOps<TVec> where TVec : struct
     {
@@ -151,6 +237,25 @@ public static unsafe partial class Attention
     {
         var w = TOps.Count;
         var d = 0;
+        // Four output vectors per pass over the keys: independent FMA chains (one chain per vector is latency-bound).
+        // Every output element still sums p[j]·v[j, d] in key order, so the result is bit-identical to one at a time.
+        for (; d <= hd - 4 * w; d += 4 * w)
+        {
+            TVec a0 = TOps.Zero, a1 = TOps.Zero, a2 = TOps.Zero, a3 = TOps.Zero;
+            for (var j = 0; j < tk; j++)
+            {
+                var pj = TOps.Broadcast(p[j]);
+                var row = v + (long)j * ldv + d;
+                a0 = TOps.Fma(pj, TOps.Load(row), a0);
+                a1 = TOps.Fma(pj, TOps.Load(row + w), a1);
+                a2 = TOps.Fma(pj, TOps.Load(row + 2 * w), a2);
+                a3 = TOps.Fma(pj, TOps.Load(row + 3 * w), a3);
+            }
+            TOps.Store(o + d, a0);
+            TOps.Store(o + d + w, a1);
+            TOps.Store(o + d + 2 * w, a2);
+            TOps.Store(o + d + 3 * w, a3);
+        }
         for (; d <= hd - w; d += w)
         {
             var acc = TOps.Zero;

@@ -120,6 +120,83 @@ public static unsafe partial class Gemm
         }
     }
 
+    /// <summary>C (M, N) = A (M, K) · B (or C += … when <paramref name="accumulate"/>) with B pre-packed once
+    /// (<see cref="GemmPackedB"/>); the same blocking and micro-kernel as the unpacked forms, so the same results.</summary>
+    public static void MatMul(ReadOnlySpan<float> a, GemmPackedB b, Span<float> c, int m, bool accumulate = false, bool parallel = true)
+    {
+        ArgumentNullException.ThrowIfNull(b);
+        int n = b.N, k = b.K;
+        Check(a.Length, k, m, k, "A");
+        Check(c.Length, n, m, n, "C");
+        if (b.Level != Simd.Level)
+        {
+            MatMul(a, b.Source, c, m, n, k, transB: b.SourceTransposed, accumulate: accumulate, parallel: parallel);
+            return;
+        }
+        if (m == 0) return;
+        var kernel = b.Kernel;
+        var threads = parallel ? WorkerPool.Shared.Threads : 1;
+        fixed (float* pa0 = a, pc0 = c)
+        {
+            if (threads <= 1 || (long)m * n * k < ParallelThreshold)
+            {
+                BlockedPacked(kernel, pa0, k, b, 0, pc0, n, m, n, k, accumulate);
+                return;
+            }
+            // As the unpacked form: split the larger output side into slabs aligned to the micro-tile.
+            var splitN = n >= m || n >= threads * kernel.NR * 4;
+            var unit = splitN ? kernel.NR : kernel.MR;
+            var extent = splitN ? n : m;
+            var units = (extent + unit - 1) / unit;
+            var parts = Math.Min(threads, units);
+            nint pa = (nint)pa0, pc = (nint)pc0;
+            WorkerPool.Shared.For(parts, part =>
+            {
+                var u0 = (int)((long)units * part / parts) * unit;
+                var u1 = Math.Min(extent, (int)((long)units * (part + 1) / parts) * unit);
+                if (u1 <= u0) return;
+                float* A = (float*)pa, C = (float*)pc;
+                if (splitN) BlockedPacked(kernel, A, k, b, u0, C + u0, n, m, u1 - u0, k, accumulate);
+                else BlockedPacked(kernel, A + (long)u0 * k, k, b, 0, C + (long)u0 * n, n, u1 - u0, n, k, accumulate);
+            });
+        }
+    }
+
+    /// <summary><see cref="Blocked"/> with B's panels read from the pre-packed operand, columns col0… (col0 a multiple of NR).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void BlockedPacked(GemmKernel kernel, float* a, int lda, GemmPackedB b, int col0, float* c, int ldc,
+        int m, int n, int k, bool accumulate)
+    {
+        int mr = kernel.MR, nr = kernel.NR;
+        var packA = PackBuffers.ForThread(mr, nr).A;
+        var data = b.Data;
+        for (var jc = 0; jc < n; jc += NC)
+        {
+            var nc = Math.Min(NC, n - jc);
+            for (var pc = 0; pc < k; pc += KC)
+            {
+                var kc = Math.Min(KC, k - pc);
+                var overwrite = pc == 0 && !accumulate;
+                var packB = data + pc * b.PaddedN + (long)(col0 + jc) * kc;
+                for (var ic = 0; ic < m; ic += MC)
+                {
+                    var mc = Math.Min(MC, m - ic);
+                    GemmPack.PackA(a, lda, false, ic, pc, mc, kc, mr, packA);
+                    for (var jr = 0; jr < nc; jr += nr)
+                    {
+                        var nEff = Math.Min(nr, nc - jr);
+                        var bPanel = packB + (long)jr * kc;
+                        for (var ir = 0; ir < mc; ir += mr)
+                        {
+                            var mEff = Math.Min(mr, mc - ir);
+                            kernel.Run(kc, packA + (long)ir * kc, bPanel, c + (long)(ic + ir) * ldc + jc + jr, ldc, mEff, nEff, overwrite);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
     /// <summary>Per-thread packing buffers, 64-byte aligned, sized for the largest micro-tile.</summary>
     private sealed class PackBuffers
     {

@@ -46,7 +46,10 @@ public sealed unsafe partial class SimpleAttentionNetwork
         }
         ZcRmsNorm.Forward(y, _decFinalNorm, y, b * t, _d);
         var logits = new Tensor(b, t, _vocab);
-        Gemm.MatMul(y, _embedding, logits.Data, b * t, _vocab, _d, transB: true); // tied: h · Eᵀ
+        // Tied: h · Eᵀ against the embedding packed once (16 MB at 26M, built on first use): re-packing all of E
+        // on every call dominated this product for short targets.
+        var packedE = LazyInitializer.EnsureInitialized(ref _logitsPacked, () => new GemmPackedB(_embedding, _d, _vocab, transB: true));
+        Gemm.MatMul(y, packedE, logits.Data, b * t);
         return logits;
     }
 

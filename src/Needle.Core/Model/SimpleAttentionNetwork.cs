@@ -32,6 +32,7 @@ public sealed unsafe partial class SimpleAttentionNetwork : INeedleModel
     private readonly float[] _contrastiveBias;           // (C)
     private readonly float[] _contrastiveProj;           // (C, C)
     private readonly PackedRows _decodeLogits;           // (V, D): tied output projection
+    private GemmPackedB? _logitsPacked;                  // Eᵀ (D, V) in GEMM panels, for teacher forcing; lazy
     private readonly RopeTable _rope;
 
     public SimpleAttentionNetwork(NeedleWeights weights, WeightPrecision decodePrecision = WeightPrecision.Float16)
@@ -109,7 +110,7 @@ public sealed unsafe partial class SimpleAttentionNetwork : INeedleModel
         var x = new float[b * t * _d]; // (B, T_e, D)
         Elementwise.EmbeddingGather(_embedding, _d, tokens, x, _embScale);
         for (var l = 0; l < _enc.Length; l++)
-            SelfAttentionBlock(x, b, t, _enc[l], _encNorm[l], _encGate[l], keyValid, causal: false);
+            SelfAttentionBlock(x, b, t, _enc[l], _encNorm[l], _encGate[l], keyValid, causal: false, prepacked: true);
         ZcRmsNorm.Forward(x, _encFinalNorm, x, b * t, _d);
 
         // Cross-attention K/V of every decoder layer: (B, T_e, 2·KV·hd), k normalized per head, no RoPE.
@@ -117,7 +118,7 @@ public sealed unsafe partial class SimpleAttentionNetwork : INeedleModel
         for (var l = 0; l < _decCross.Length; l++)
         {
             var kv = crossKv[l] = new float[b * t * 2 * _kvDim];
-            Gemm.MatMul(x, _decCross[l].Kv, kv, b * t, 2 * _kvDim, _d);
+            Gemm.MatMul(x, _decCross[l].PackedKv(_d), kv, b * t);
             for (var r = 0; r < b * t; r++)
             {
                 var k = kv.AsSpan(r * 2 * _kvDim, _kvDim);
@@ -131,7 +132,9 @@ public sealed unsafe partial class SimpleAttentionNetwork : INeedleModel
     }
 
     /// <summary>x += σ(gate) · SelfAttn(ZC(x)) over full sequences, x (B, T, D), RoPE at positions 0…T−1.</summary>
-    private void SelfAttentionBlock(float[] x, int b, int t, AttentionWeights w, float[] norm, float gate, bool[]? keyValid, bool causal)
+    /// <param name="prepacked">Use the weights' packed GEMM copies (encoder layers: their float32 weights are permanent).</param>
+    private void SelfAttentionBlock(float[] x, int b, int t, AttentionWeights w, float[] norm, float gate, bool[]? keyValid, bool causal,
+        bool prepacked = false)
     {
         var n = b * t;
         // Scratch from the shared pool: these are MB-sized per layer and would otherwise land on the large-object heap.
@@ -141,7 +144,8 @@ public sealed unsafe partial class SimpleAttentionNetwork : INeedleModel
         try
         {
             ZcRmsNorm.Forward(x, norm, h, n, _d);
-            Gemm.MatMul(h, w.Qkv, qkv, n, _qkvDim, _d);
+            if (prepacked) Gemm.MatMul(h.AsSpan(0, n * _d), w.PackedQkv(_d), qkv, n);
+            else Gemm.MatMul(h, w.Qkv, qkv, n, _qkvDim, _d);
             QkNorm(qkv, n, _qkvDim, w, withK: true);
             for (var i = 0; i < b; i++)
             {
@@ -156,7 +160,9 @@ public sealed unsafe partial class SimpleAttentionNetwork : INeedleModel
                 Attention.Forward(pq, pq + _qDim, pq + _qDim + _kvDim, po, s, b, t, t, _heads, _kvHeads, _hd,
                     keyValid is null ? null : pm, causal, 0, _attnScale);
             }
-            Gemm.MatMul(attn.AsSpan(0, n * _qDim), w.Out, h, n, _d, _qDim); // reuse h as the projection output (B·T, D)
+            // Reuse h as the projection output (B·T, D).
+            if (prepacked) Gemm.MatMul(attn.AsSpan(0, n * _qDim), w.PackedOut(_d), h, n);
+            else Gemm.MatMul(attn.AsSpan(0, n * _qDim), w.Out, h, n, _d, _qDim);
             Elementwise.GatedResidualAdd(x, h.AsSpan(0, n * _d), gate);
         }
         finally

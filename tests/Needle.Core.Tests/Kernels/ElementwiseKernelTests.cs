@@ -138,6 +138,30 @@ public class ElementwiseKernelTests
         }
     }
 
+    [Theory]
+    [MemberData(nameof(AllLevels))]
+    public void Attention_few_query_path_matches_naive_with_ragged_keys_and_head_dim(SimdLevel level)
+    {
+        // The dot-product path (Tq < 8) works on 4 keys and 4 output vectors at a time: tk = 9 and hd = 72 leave
+        // key and lane tails at every SIMD width.
+        using var _ = Simd.Force(level);
+        var rng = new Random(29);
+        const int batch = 2, heads = 4, kv = 2, hd = 72, tk = 9;
+        foreach (var (tq, causal, offset) in new[] { (1, false, 0), (2, true, 6), (3, false, 0) })
+        {
+            var q = Random(rng, batch * tq * heads * hd, 1f);
+            var k = Random(rng, batch * tk * kv * hd, 1f);
+            var v = Random(rng, batch * tk * kv * hd);
+            var valid = new bool[batch * tk];
+            for (var i = 0; i < valid.Length; i++) valid[i] = i % 5 != 3;
+            var expected = new float[batch * tq * heads * hd];
+            var actual = new float[expected.Length];
+            Attention.ForwardNaive(q, k, v, expected, batch, tq, tk, heads, kv, hd, valid, causal, offset, 0.125f);
+            Attention.Forward(q, k, v, actual, batch, tq, tk, heads, kv, hd, valid, causal, offset, 0.125f);
+            AssertClose(expected, actual, 1e-5f, $"{level} tq={tq} causal={causal}");
+        }
+    }
+
     [Fact]
     public void Attention_query_head_uses_kv_head_h_div_group()
     {

@@ -53,6 +53,49 @@ public class GemmTests
         }
     }
 
+    [Theory]
+    [MemberData(nameof(AllLevels))]
+    public void Prepacked_B_matches_naive_and_the_unpacked_product_bit_for_bit(SimdLevel level)
+    {
+        using var _ = Simd.Force(level);
+        var rng = new Random(77 + (int)level);
+        // k = 600 spans two KC blocks, n = 2100 two NC blocks with a ragged last panel; m = 300 splits over M.
+        int[][] shapes = [[1, 37, 5], [5, 2100, 600], [64, 300, 70], [300, 40, 33]];
+        foreach (var s in shapes)
+        foreach (var transB in new[] { false, true })
+        foreach (var accumulate in new[] { false, true })
+        {
+            int m = s[0], n = s[1], k = s[2];
+            var a = Random(rng, m * k);
+            var b = Random(rng, k * n);
+            var c0 = Random(rng, m * n);
+            var expected = (float[])c0.Clone();
+            var unpacked = (float[])c0.Clone();
+            var packed = (float[])c0.Clone();
+            Gemm.MatMulNaive(a, k, false, b, transB ? k : n, transB, expected, n, m, n, k, accumulate);
+            Gemm.MatMul(a, b, unpacked, m, n, k, transB: transB, accumulate: accumulate);
+            Gemm.MatMul(a, new GemmPackedB(b, k, n, transB), packed, m, accumulate);
+            var what = $"{level} m={m} n={n} k={k} tB={transB} acc={accumulate}";
+            AssertClose(expected, packed, 1e-5f * MathF.Sqrt(k), what);
+            Assert.True(unpacked.AsSpan().SequenceEqual(packed), $"packed differs from unpacked: {what}");
+        }
+    }
+
+    [Fact]
+    public void Prepacked_B_falls_back_to_its_source_when_the_simd_level_changes()
+    {
+        var rng = new Random(5);
+        var a = Random(rng, 7 * 40);
+        var b = Random(rng, 40 * 50);
+        var packed = new GemmPackedB(b, 40, 50); // packed at the machine's best level
+        var expected = new float[7 * 50];
+        var actual = new float[7 * 50];
+        Gemm.MatMulNaive(a, 40, false, b, 50, false, expected, 50, 7, 50, 40, false);
+        using (Simd.Force(SimdLevel.Scalar)) Gemm.MatMul(a, packed, actual, 7);
+        AssertClose(expected, actual, 1e-4f, "scalar fallback");
+        Assert.Throws<ArgumentException>(() => Gemm.MatMul(a.AsSpan(0, 10), packed, actual, 7));
+    }
+
     [Fact]
     public void K_zero_clears_or_keeps_C()
     {
