@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Numerics;
 using System.Text;
+using Needle.Core.Json;
 
 namespace Needle.Core.Data;
 
@@ -12,20 +13,32 @@ namespace Needle.Core.Data;
 /// <remarks>
 /// Differences from System.Text.Json that matter here: ints and floats stay distinct (1 vs 1.0), repeated keys keep
 /// the first position and the last value, NaN/Infinity are accepted, floats print as Python's repr.
-/// TODO(unify): Needle.Core.Json.PyJson (the generation helper's, typed value model) does the same; merge the two.
+/// Parsing, float repr and string escaping are <see cref="PyJson"/>'s (one implementation); this class only maps
+/// its typed values to and from the untyped object model, and adds sort_keys / indent / ensure_ascii=False output.
 /// </remarks>
 public static class PythonJson
 {
-    /// <summary>Parses like json.loads; throws FormatException on invalid JSON.</summary>
-    public static object? Parse(string text)
+    /// <summary>Parses like json.loads (via <see cref="PyJson.Loads"/>); throws FormatException (<see cref="PyJsonDecodeException"/>) on invalid JSON.</summary>
+    public static object? Parse(string text) => ToObject(PyJson.Loads(text));
+
+    /// <summary>The typed value as this API's object model (ints that fit stay <c>long</c>).</summary>
+    public static object? ToObject(PyJsonValue value) => value switch
     {
-        ArgumentNullException.ThrowIfNull(text);
-        var p = new Parser(text);
-        p.SkipWs();
-        var v = p.ReadValue(0);
-        p.SkipWs();
-        if (p.Pos != text.Length) throw new FormatException($"Extra data at char {p.Pos}.");
-        return v;
+        PyJsonNull => null,
+        PyJsonBool b => b.Value,
+        PyJsonInt i => i.Value >= long.MinValue && i.Value <= long.MaxValue ? (object)(long)i.Value : i.Value,
+        PyJsonFloat f => f.Value,
+        PyJsonString str => str.Value,
+        PyJsonArray a => a.Items.Select(ToObject).ToList(),
+        PyJsonObject o => ToDict(o),
+        _ => throw new ArgumentException($"Unknown JSON value type {value.GetType().Name}.", nameof(value)),
+    };
+
+    private static PythonDict ToDict(PyJsonObject o)
+    {
+        var d = new PythonDict();
+        foreach (var (k, v) in o.Entries) d[k] = ToObject(v);
+        return d;
     }
 
     /// <summary>json.loads that returns false instead of throwing (the upstream <c>try/except ValueError</c>).</summary>
@@ -88,48 +101,8 @@ public static class PythonJson
     /// <summary>The upstream <c>_compact_json</c>: re-dump compactly, or return the input untouched if it is not JSON.</summary>
     public static string Compact(string text) => TryParse(text, out var v) ? Dumps(v) : text;
 
-    /// <summary>Python's <c>repr(float)</c>: shortest round-trip digits, exponent form below 1e-4 or from 1e16.</summary>
-    public static string FloatRepr(double d)
-    {
-        if (double.IsNaN(d)) return "NaN";
-        if (double.IsPositiveInfinity(d)) return "Infinity";
-        if (double.IsNegativeInfinity(d)) return "-Infinity";
-        if (d == 0) return double.IsNegative(d) ? "-0.0" : "0.0";
-        // "E16" is not shortest; "R" is (since .NET Core 3.0). Pull digits and exponent out of it.
-        string r = Math.Abs(d).ToString("R", CultureInfo.InvariantCulture);
-        string mant = r; int exp10 = 0;
-        int e = r.IndexOfAny(['E', 'e']);
-        if (e >= 0) { mant = r[..e]; exp10 = int.Parse(r[(e + 1)..], CultureInfo.InvariantCulture); }
-        int dot = mant.IndexOf('.');
-        string digits = dot >= 0 ? mant.Remove(dot, 1) : mant;
-        int intLen = dot >= 0 ? dot : mant.Length;
-        int lead = 0;
-        while (lead < digits.Length - 1 && digits[lead] == '0') lead++;
-        int decExp = intLen - lead - 1 + exp10;   // exponent of the first significant digit
-        digits = digits[lead..].TrimEnd('0');
-        if (digits.Length == 0) digits = "0";
-        var sb = new StringBuilder();
-        if (d < 0) sb.Append('-');
-        if (decExp < -4 || decExp >= 16)
-        {
-            sb.Append(digits[0]);
-            if (digits.Length > 1) sb.Append('.').Append(digits, 1, digits.Length - 1);
-            sb.Append('e').Append(decExp < 0 ? '-' : '+').Append(Math.Abs(decExp).ToString("00", CultureInfo.InvariantCulture));
-        }
-        else if (decExp < 0)
-        {
-            sb.Append("0.").Append('0', -decExp - 1).Append(digits);
-        }
-        else if (digits.Length <= decExp + 1)
-        {
-            sb.Append(digits).Append('0', decExp + 1 - digits.Length).Append(".0");
-        }
-        else
-        {
-            sb.Append(digits, 0, decExp + 1).Append('.').Append(digits, decExp + 1, digits.Length - decExp - 1);
-        }
-        return sb.ToString();
-    }
+    /// <summary>json's float text: Python's <c>repr(float)</c>, with NaN/Infinity/-Infinity spelled as json.dumps does.</summary>
+    public static string FloatRepr(double d) => PyJsonWriter.FloatText(d);
 
     private static void Write(StringBuilder sb, object? v, bool compact, bool ascii, bool sortKeys)
     {
@@ -174,175 +147,5 @@ public static class PythonJson
         }
     }
 
-    private static void WriteString(StringBuilder sb, string s, bool ascii)
-    {
-        sb.Append('"');
-        foreach (char c in s)
-        {
-            switch (c)
-            {
-                case '"': sb.Append("\\\""); break;
-                case '\\': sb.Append("\\\\"); break;
-                case '\n': sb.Append("\\n"); break;
-                case '\r': sb.Append("\\r"); break;
-                case '\t': sb.Append("\\t"); break;
-                case '\b': sb.Append("\\b"); break;
-                case '\f': sb.Append("\\f"); break;
-                default:
-                    if (c < 0x20 || (ascii && c > 0x7E))
-                        sb.Append("\\u").Append(((int)c).ToString("x4", CultureInfo.InvariantCulture));
-                    else sb.Append(c);
-                    break;
-            }
-        }
-        sb.Append('"');
-    }
-
-    private sealed class Parser(string s)
-    {
-        public int Pos;
-        private const int MaxDepth = 512;
-
-        public void SkipWs()
-        {
-            while (Pos < s.Length && (s[Pos] == ' ' || s[Pos] == '\t' || s[Pos] == '\n' || s[Pos] == '\r')) Pos++;
-        }
-
-        private FormatException Error(string what) => new($"{what} at char {Pos}.");
-
-        public object? ReadValue(int depth)
-        {
-            if (depth > MaxDepth) throw Error("Nesting too deep");
-            if (Pos >= s.Length) throw Error("Expecting value");
-            char c = s[Pos];
-            switch (c)
-            {
-                case '{': return ReadObject(depth);
-                case '[': return ReadArray(depth);
-                case '"': return ReadString();
-                case 'n' when Match("null"): return null;
-                case 't' when Match("true"): return true;
-                case 'f' when Match("false"): return false;
-                case 'N' when Match("NaN"): return double.NaN;
-                case 'I' when Match("Infinity"): return double.PositiveInfinity;
-                case '-' when Match("-Infinity"): return double.NegativeInfinity;
-                default:
-                    if (c == '-' || (c >= '0' && c <= '9')) return ReadNumber();
-                    throw Error("Expecting value");
-            }
-        }
-
-        private bool Match(string word)
-        {
-            if (string.CompareOrdinal(s, Pos, word, 0, word.Length) != 0) return false;
-            Pos += word.Length;
-            return true;
-        }
-
-        private object ReadNumber()
-        {
-            int start = Pos;
-            if (s[Pos] == '-') Pos++;
-            if (Pos >= s.Length || !char.IsAsciiDigit(s[Pos])) throw Error("Expecting value");
-            if (s[Pos] == '0') Pos++;
-            else while (Pos < s.Length && char.IsAsciiDigit(s[Pos])) Pos++;
-            bool isFloat = false;
-            if (Pos + 1 < s.Length && s[Pos] == '.' && char.IsAsciiDigit(s[Pos + 1]))
-            {
-                isFloat = true; Pos++;
-                while (Pos < s.Length && char.IsAsciiDigit(s[Pos])) Pos++;
-            }
-            if (Pos < s.Length && (s[Pos] == 'e' || s[Pos] == 'E'))
-            {
-                int save = Pos; Pos++;
-                if (Pos < s.Length && (s[Pos] == '+' || s[Pos] == '-')) Pos++;
-                if (Pos < s.Length && char.IsAsciiDigit(s[Pos]))
-                {
-                    isFloat = true;
-                    while (Pos < s.Length && char.IsAsciiDigit(s[Pos])) Pos++;
-                }
-                else Pos = save;   // like Python's regex: the exponent is simply not part of the number
-            }
-            var text = s.AsSpan(start, Pos - start);
-            if (isFloat) return double.Parse(text, NumberStyles.Float, CultureInfo.InvariantCulture);
-            if (long.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var l)) return l;
-            return BigInteger.Parse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture);
-        }
-
-        private string ReadString()
-        {
-            Pos++; // opening quote
-            var sb = new StringBuilder();
-            while (true)
-            {
-                if (Pos >= s.Length) throw Error("Unterminated string");
-                char c = s[Pos++];
-                if (c == '"') return sb.ToString();
-                if (c < 0x20) throw Error("Invalid control character");
-                if (c != '\\') { sb.Append(c); continue; }
-                if (Pos >= s.Length) throw Error("Unterminated string");
-                char esc = s[Pos++];
-                switch (esc)
-                {
-                    case '"': sb.Append('"'); break;
-                    case '\\': sb.Append('\\'); break;
-                    case '/': sb.Append('/'); break;
-                    case 'b': sb.Append('\b'); break;
-                    case 'f': sb.Append('\f'); break;
-                    case 'n': sb.Append('\n'); break;
-                    case 'r': sb.Append('\r'); break;
-                    case 't': sb.Append('\t'); break;
-                    case 'u':
-                        if (Pos + 4 > s.Length || !int.TryParse(s.AsSpan(Pos, 4), NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out int code)
-                            || s.AsSpan(Pos, 4).ContainsAny('+', '-'))
-                            throw Error("Invalid \\uXXXX escape");
-                        sb.Append((char)code); Pos += 4;
-                        break;
-                    default: throw Error("Invalid \\escape");
-                }
-            }
-        }
-
-        private List<object?> ReadArray(int depth)
-        {
-            Pos++;
-            var list = new List<object?>();
-            SkipWs();
-            if (Pos < s.Length && s[Pos] == ']') { Pos++; return list; }
-            while (true)
-            {
-                SkipWs();
-                list.Add(ReadValue(depth + 1));
-                SkipWs();
-                if (Pos >= s.Length) throw Error("Expecting ',' delimiter");
-                char c = s[Pos++];
-                if (c == ']') return list;
-                if (c != ',') throw Error("Expecting ',' delimiter");
-            }
-        }
-
-        private PythonDict ReadObject(int depth)
-        {
-            Pos++;
-            var d = new PythonDict();
-            SkipWs();
-            if (Pos < s.Length && s[Pos] == '}') { Pos++; return d; }
-            while (true)
-            {
-                SkipWs();
-                if (Pos >= s.Length || s[Pos] != '"') throw Error("Expecting property name enclosed in double quotes");
-                string key = ReadString();
-                SkipWs();
-                if (Pos >= s.Length || s[Pos] != ':') throw Error("Expecting ':' delimiter");
-                Pos++;
-                SkipWs();
-                d[key] = ReadValue(depth + 1);
-                SkipWs();
-                if (Pos >= s.Length) throw Error("Expecting ',' delimiter");
-                char c = s[Pos++];
-                if (c == '}') return d;
-                if (c != ',') throw Error("Expecting ',' delimiter");
-            }
-        }
-    }
+    private static void WriteString(StringBuilder sb, string s, bool ascii) => PyJsonWriter.WriteString(sb, s, ascii);
 }

@@ -5,10 +5,10 @@ namespace Needle.Core.Inference;
 /// <summary>The encoder sequence of needle-model.md §3.3 / §9.1: <c>query[:max−2] + [&lt;tools&gt;] + tools[:max − len(q) − 1]</c>.</summary>
 public static class EncoderInput
 {
-    public const int PadId = 0;
-    public const int EosId = 1;
-    public const int ToolCallId = 4;
-    public const int ToolsId = 5;
+    public const int PadId = NeedleInfo.TokenIds.Pad;
+    public const int EosId = NeedleInfo.TokenIds.Eos;
+    public const int ToolCallId = NeedleInfo.TokenIds.ToolCall;
+    public const int ToolsId = NeedleInfo.TokenIds.Tools;
 
     /// <summary>Query and tools are tokenized separately (no BOS/EOS), then joined around the &lt;tools&gt; id.</summary>
     public static int[] Build(ITokenizer tokenizer, string query, string toolsJson, int maxEncLen = 1024)

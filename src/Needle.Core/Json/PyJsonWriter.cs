@@ -45,8 +45,11 @@ internal static class PyJsonWriter
     public static string FloatText(double v) =>
         double.IsNaN(v) ? "NaN" : double.IsPositiveInfinity(v) ? "Infinity" : double.IsNegativeInfinity(v) ? "-Infinity" : PyFloat.Repr(v);
 
-    /// <summary>py_encode_basestring_ascii: quotes, the short escapes, and \uXXXX (lowercase) for everything outside 0x20..0x7E.</summary>
-    public static void WriteString(StringBuilder sb, string s)
+    /// <summary>
+    /// py_encode_basestring_ascii: quotes, the short escapes, and \uXXXX (lowercase) for everything outside 0x20..0x7E;
+    /// with <paramref name="ensureAscii"/> false (py_encode_basestring) only control characters below 0x20 are \u-escaped.
+    /// </summary>
+    public static void WriteString(StringBuilder sb, string s, bool ensureAscii = true)
     {
         sb.Append('"');
         foreach (char c in s)
@@ -61,7 +64,7 @@ internal static class PyJsonWriter
                 case '\b': sb.Append("\\b"); break;
                 case '\f': sb.Append("\\f"); break;
                 default:
-                    if (c >= 0x20 && c <= 0x7E) sb.Append(c);
+                    if (c >= 0x20 && (c <= 0x7E || !ensureAscii)) sb.Append(c);
                     else
                         // UTF-16 units are exactly the surrogate pairs Python writes for astral characters.
                         sb.Append("\\u").Append(Hex[(c >> 12) & 0xF]).Append(Hex[(c >> 8) & 0xF]).Append(Hex[(c >> 4) & 0xF]).Append(Hex[c & 0xF]);

@@ -97,7 +97,8 @@ public static class EvalPool
         if (predictions.Count != examples.Count) throw new ArgumentException($"{predictions.Count} predictions for {examples.Count} examples.", nameof(predictions));
         var pc = new int[11, 9];   // n, exact, nTP, nFP, nFN, cTP, cFP, cFN, parse_err
         int n = 0, exact = 0, nTp = 0, nFp = 0, nFn = 0, cTp = 0, cFp = 0, cFn = 0, parseErr = 0;
-        int argsOk = 0, argsTotal = 0, halluc = 0, predParams = 0, missing = 0, refParams = 0, correctValues = 0, matched = 0;
+        int argsOk = 0, argsTotal = 0;
+        var paramCounts = new ParamCounts();
         var failures = new List<EvalFailure>();
         Func<object?, string?> key = c => ToolCallScoring.CallKey(c);
 
@@ -119,14 +120,7 @@ public static class EvalPool
             }
             n++; pc[t, 0]++;
 
-            bool isExact = false;
-            if (refEmpty && predEmpty) isExact = true;
-            else if (!refEmpty && !predEmpty)
-            {
-                var rs = ToolCallScoring.SortedTruthyKeys(refCalls, key);
-                var ps = ToolCallScoring.SortedTruthyKeys(predCalls, key);
-                isExact = rs.SequenceEqual(ps) && rs.Count == refCalls.Count && ps.Count == predCalls.Count;
-            }
+            bool isExact = CallComparison.IsExact(refCalls, predCalls, key, refEmpty, predEmpty);
             if (isExact) { exact++; pc[t, 1]++; }
 
             var rn = ToolCallScoring.Names(refCalls); var pn = ToolCallScoring.Names(predCalls);
@@ -137,40 +131,10 @@ public static class EvalPool
             cTp += a; cFp += b; cFn += c; pc[t, 5] += a; pc[t, 6] += b; pc[t, 7] += c;
 
             var refByName = ToolCallScoring.RefArgsByName(refCalls);
-            foreach (var call in predCalls.OfType<PythonDict>().Where(x => x.ContainsKey("name")))
-            {
-                if (!refByName.TryGetValue(ToolCallScoring.NameId(call["name"]), out var refArgs)) continue;
-                argsTotal++;
-                string pa = PyCompat.Canon(call.GetValueOrDefault("arguments", new PythonDict()));
-                if (refArgs.Any(ra => PyCompat.Canon(ra) == pa)) argsOk++;
-            }
+            CallComparison.CountArgs(refByName, predCalls, CallComparison.Identity, ref argsTotal, ref argsOk);
+            CallComparison.CountParams(toolDefs, refByName, predCalls, CallComparison.Identity, paramCounts);
 
-            var paramMap = new Dictionary<string, HashSet<string>>(StringComparer.Ordinal);
-            foreach (var tool in PyCompat.Iterate(toolDefs).OfType<PythonDict>().Where(x => x.ContainsKey("name")))
-                paramMap[ToolCallScoring.NameId(tool["name"])] = ToolCallScoring.DictKeys(tool.GetValueOrDefault("parameters"));
-            foreach (var call in predCalls.OfType<PythonDict>().Where(x => x.ContainsKey("name")))
-            {
-                string name = ToolCallScoring.NameId(call["name"]);
-                if (!paramMap.TryGetValue(name, out var schema)) continue;
-                var predKeys = ToolCallScoring.DictKeys(call.GetValueOrDefault("arguments"));
-                predParams += predKeys.Count;
-                halluc += predKeys.Count(k => !schema.Contains(k));
-                if (!refByName.TryGetValue(name, out var refArgsList)) continue;
-                var refArgs = refArgsList[0] as PythonDict;
-                var refKeys = ToolCallScoring.DictKeys(refArgs);
-                refParams += refKeys.Count;
-                missing += refKeys.Count(k => !predKeys.Contains(k));
-                var both = predKeys.Where(refKeys.Contains).ToList();
-                matched += both.Count;
-                if (both.Count == 0) continue;
-                var predArgs = (PythonDict)call["arguments"]!;   // non-empty keys: both are dicts
-                correctValues += both.Count(k => PyCompat.Canon(predArgs[k]) == PyCompat.Canon(refArgs![k]));
-            }
-
-            // Upstream's failure check compares total lengths instead of key counts; same outcome for dict calls.
-            bool failExact = (refEmpty && predEmpty) || (!refEmpty && !predEmpty
-                && ToolCallScoring.SortedTruthyKeys(refCalls, key).SequenceEqual(ToolCallScoring.SortedTruthyKeys(predCalls, key))
-                && refCalls.Count == predCalls.Count);
+            bool failExact = CallComparison.IsFailureExact(refCalls, predCalls, key, refEmpty, predEmpty);
             if (!failExact && failures.Count < MaxFailures)
                 failures.Add(new EvalFailure(PyCompat.Slice(ex.Query, 150), PyCompat.Slice(refText, 200), PyCompat.Slice(pred, 200),
                     FailureReasons.Explain(refCalls, predCalls, parsed, refEmpty, predEmpty)));
@@ -179,8 +143,8 @@ public static class EvalPool
 
         var perCount = Enumerable.Range(0, 11).Select(t => new ToolCountStats(pc[t, 0], pc[t, 1], pc[t, 2], pc[t, 3], pc[t, 4], pc[t, 5], pc[t, 6], pc[t, 7], pc[t, 8])).ToList();
         return new PoolMetrics(n, 1.0 - (double)parseErr / n, (double)exact / n, ToolCallScoring.F1(nTp, nFp, nFn), ToolCallScoring.F1(cTp, cFp, cFn),
-            (double)argsOk / Math.Max(argsTotal, 1), (double)halluc / Math.Max(predParams, 1), (double)missing / Math.Max(refParams, 1),
-            (double)correctValues / Math.Max(matched, 1), failures, perCount);
+            (double)argsOk / Math.Max(argsTotal, 1), (double)paramCounts.Hallucinated / Math.Max(paramCounts.PredParams, 1), (double)paramCounts.Missing / Math.Max(paramCounts.RefParams, 1),
+            (double)paramCounts.CorrectValues / Math.Max(paramCounts.Matched, 1), failures, perCount);
     }
 }
 

@@ -77,7 +77,8 @@ public static class ToolCallBenchmark
         ArgumentNullException.ThrowIfNull(predictions);
         if (predictions.Count != examples.Count) throw new ArgumentException($"{predictions.Count} predictions for {examples.Count} examples.", nameof(predictions));
         int total = 0, exact = 0, tpN = 0, fpN = 0, fnN = 0, tpC = 0, fpC = 0, fnC = 0, parseErr = 0, emptyRef = 0, emptyPred = 0;
-        int argsOk = 0, argsTotal = 0, halluc = 0, predParams = 0, missing = 0, refParams = 0, correctValues = 0, matched = 0;
+        int argsOk = 0, argsTotal = 0;
+        var paramCounts = new ParamCounts();
         var samples = new List<(string, string, string)>();
         var failures = new List<EvalFailure>();
         Func<object?, string?> key = c => ToolCallScoring.CallKey(c, NormalizeArgs, argsDefaultEmpty: true);
@@ -106,14 +107,7 @@ public static class ToolCallBenchmark
             bool refEmpty = refText.Trim() is "" or "[]", predEmpty = pred is "" or "[]";
             if (refEmpty) emptyRef++;
             if (predEmpty) emptyPred++;
-            bool isExact = false;
-            if (refEmpty && predEmpty) isExact = true;
-            else if (!refEmpty && !predEmpty)
-            {
-                var rs = ToolCallScoring.SortedTruthyKeys(refCalls, key);
-                var ps = ToolCallScoring.SortedTruthyKeys(predCalls, key);
-                isExact = rs.SequenceEqual(ps) && rs.Count == refCalls.Count && ps.Count == predCalls.Count;
-            }
+            bool isExact = CallComparison.IsExact(refCalls, predCalls, key, refEmpty, predEmpty);
             if (isExact) exact++;
 
             var rn = ToolCallScoring.Names(refCalls); var pn = ToolCallScoring.Names(predCalls);
@@ -122,39 +116,10 @@ public static class ToolCallBenchmark
             tpC += pk.Count(rk.Contains); fpC += pk.Count(x => !rk.Contains(x)); fnC += rk.Count(x => !pk.Contains(x));
 
             var refByName = ToolCallScoring.RefArgsByName(refCalls);
-            foreach (var c in predCalls.OfType<PythonDict>().Where(x => x.ContainsKey("name")))
-            {
-                if (!refByName.TryGetValue(ToolCallScoring.NameId(c["name"]), out var refArgs)) continue;
-                argsTotal++;
-                string pa = PyCompat.Canon(NormalizeArgs(c.GetValueOrDefault("arguments", new PythonDict())));
-                if (refArgs.Any(ra => PyCompat.Canon(NormalizeArgs(ra)) == pa)) argsOk++;
-            }
+            CallComparison.CountArgs(refByName, predCalls, NormalizeArgs, ref argsTotal, ref argsOk);
+            CallComparison.CountParams(toolDefs, refByName, predCalls, NormalizeValue, paramCounts);
 
-            var paramMap = new Dictionary<string, HashSet<string>>(StringComparer.Ordinal);
-            foreach (var tool in PyCompat.Iterate(toolDefs).OfType<PythonDict>().Where(x => x.ContainsKey("name")))
-                paramMap[ToolCallScoring.NameId(tool["name"])] = ToolCallScoring.DictKeys(tool.GetValueOrDefault("parameters"));
-            foreach (var c in predCalls.OfType<PythonDict>().Where(x => x.ContainsKey("name")))
-            {
-                string name = ToolCallScoring.NameId(c["name"]);
-                if (!paramMap.TryGetValue(name, out var schema)) continue;
-                var pKeys = ToolCallScoring.DictKeys(c.GetValueOrDefault("arguments"));
-                predParams += pKeys.Count;
-                halluc += pKeys.Count(k => !schema.Contains(k));
-                if (!refByName.TryGetValue(name, out var refArgsList)) continue;
-                var refArgs = refArgsList[0] as PythonDict;
-                var rKeys = ToolCallScoring.DictKeys(refArgs);
-                refParams += rKeys.Count;
-                missing += rKeys.Count(k => !pKeys.Contains(k));
-                var both = pKeys.Where(rKeys.Contains).ToList();
-                matched += both.Count;
-                if (both.Count == 0) continue;
-                var predArgs = (PythonDict)c["arguments"]!;
-                correctValues += both.Count(k => PyCompat.Canon(NormalizeValue(predArgs[k])) == PyCompat.Canon(NormalizeValue(refArgs![k])));
-            }
-
-            bool failExact = (refEmpty && predEmpty) || (!refEmpty && !predEmpty
-                && ToolCallScoring.SortedTruthyKeys(refCalls, key).SequenceEqual(ToolCallScoring.SortedTruthyKeys(predCalls, key))
-                && refCalls.Count == predCalls.Count);
+            bool failExact = CallComparison.IsFailureExact(refCalls, predCalls, key, refEmpty, predEmpty);
             if (!failExact && failures.Count < MaxFailures)
                 failures.Add(new EvalFailure(PyCompat.Slice(ex.Query, 200), PyCompat.Slice(refText, 300), PyCompat.Slice(pred, 300),
                     FailureReasons.Explain(refCalls, predCalls, parsed, refEmpty, predEmpty, benchmarkStyle: true, NormalizeValue)));
@@ -165,7 +130,7 @@ public static class ToolCallBenchmark
         int t1 = Math.Max(total, 1);
         return new BenchmarkMetrics(total, (double)exact / t1, 1.0 - (double)parseErr / t1,
             nP, nR, 2 * nP * nR / Math.Max(nP + nR, 1e-9), (double)argsOk / Math.Max(argsTotal, 1),
-            (double)halluc / Math.Max(predParams, 1), (double)missing / Math.Max(refParams, 1), (double)correctValues / Math.Max(matched, 1),
+            (double)paramCounts.Hallucinated / Math.Max(paramCounts.PredParams, 1), (double)paramCounts.Missing / Math.Max(paramCounts.RefParams, 1), (double)paramCounts.CorrectValues / Math.Max(paramCounts.Matched, 1),
             cP, cR, 2 * cP * cR / Math.Max(cP + cR, 1e-9), (double)emptyRef / t1, (double)emptyPred / t1, samples, failures);
     }
 
