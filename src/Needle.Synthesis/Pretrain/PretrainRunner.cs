@@ -94,7 +94,7 @@ public sealed class PretrainRunner(Func<FinetuneRunner>? createRunner = null)
                 Examples = examples,
                 CheckpointPath = Path.Combine(outDir, state.Checkpoint),
                 Tokenizer = tokenizer,
-                Settings = SegmentSettings(preset, options.Seed + segment, segmentSteps, Path.Combine(outDir, "work", $"segment-{segment:000}")),
+                Settings = SegmentSettings(preset, options.Seed + segment, segmentSteps, Path.Combine(outDir, "work", $"segment-{segment:000}"), last: segment == segments),
             }, new SegmentLog(log, segment, segments), ct);
             if (!result.Succeeded) throw new InvalidOperationException($"Segment {segment} failed: {result.Error}");
             var next = $"segment-{segment:000}.pkl";
@@ -134,13 +134,15 @@ public sealed class PretrainRunner(Func<FinetuneRunner>? createRunner = null)
         };
     }
 
-    private static FinetuneSettings SegmentSettings(PretrainPreset preset, int seed, int steps, string dir) => new()
+    // Generation-driven evals cost minutes per segment on a CPU: only the last segment keeps a test split (one query
+    // per tool, the card's train-tool row); validation pools stay small.
+    private static FinetuneSettings SegmentSettings(PretrainPreset preset, int seed, int steps, string dir, bool last) => new()
     {
         OutputDirectory = dir, Seed = seed, BatchSize = preset.BatchSize, Epochs = 1, MinSteps = steps, MinStepsPerEpoch = 1,
         MaxSteps = steps, MaxEpochs = 100, MaxEncLen = preset.MaxEncLen, MaxDecLen = preset.MaxDecLen, MaxGenLen = preset.MaxDecLen,
         Optimizer = new OptimizerSettings { AdamLearningRate = preset.AdamLearningRate, MuonLearningRate = preset.MuonLearningRate },
-        Weights = LossWeights.Finetune, WriteBundle = false, QuantizedValidation = false, ValPerTool = 1, TestPerTool = 1,
-        ValPoolPerBucket = 8, Validation = new DataValidationOptions { MinCallsPerTool = 0, WarnCallsPerTool = 0, MaxWarnings = 0 },
+        Weights = LossWeights.Finetune, WriteBundle = false, QuantizedValidation = false, ValPerTool = 1, TestPerTool = last ? 1 : 0,
+        ValPoolPerBucket = 2, Validation = new DataValidationOptions { MinCallsPerTool = 0, WarnCallsPerTool = 0, MaxWarnings = 0 },
         StartTime = DateTimeOffset.UnixEpoch,
     };
 
