@@ -30,7 +30,8 @@ public sealed record PretrainPreset
 
     /// <summary>
     /// needle-mini: d_model 256, 4 heads / 2 KV heads, 4+4 layers, vocab 4096 → about 3.3M parameters (≈6.6 MB as
-    /// float16). Steps are sized from the smoke-run estimate in docs/needle-mini.md.
+    /// float16). 2000 steps ≈ an hour on 2 idle cores, from the smoke-run measurement in docs/needle-mini.md; 12,000
+    /// fresh examples per 250-step segment (rows pack about two examples at enc 512).
     /// </summary>
     public static PretrainPreset Mini { get; } = new()
     {
@@ -40,7 +41,7 @@ public sealed record PretrainPreset
             VocabSize = 4096, DModel = 256, NumHeads = 4, NumKvHeads = 2, NumEncoderLayers = 4, NumDecoderLayers = 4,
             ContrastiveDim = 64, DType = "float16",
         },
-        Steps = 3000, StepsPerSegment = 250, BatchSize = 16, ExamplesPerSegment = 250 * 16 * 2,
+        Steps = 2000, StepsPerSegment = 250, BatchSize = 16, ExamplesPerSegment = 250 * 16 * 3, MaxEncLen = 512, MaxDecLen = 128,
     };
 
     /// <summary>A few seconds of training, for tests: d_model 64, 2+2 layers, the 600-piece test tokenizer.</summary>
