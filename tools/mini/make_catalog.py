@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Writes the needle-mini tool catalogue: data/catalog/tools/<domain>.json and data/catalog/heldout.json.
+"""Writes the needle-mini tool catalogue: src/Needle.Synthesis/Catalog/Data/tools/<domain>.json and .../heldout.json.
 
 Tools are written compactly below (one line each) and expanded into tool schemas. Most domains are written in
 Needle's flat form; a few in JSON Schema or OpenAI form, so the corpus (which always shows the Needle form) is built
@@ -11,6 +11,8 @@ Param syntax: name:type[?][=a/b/c]   type in str,int,num,bool,str[],int[]; '?' =
 Usage: /usr/bin/python3 tools/mini/make_catalog.py [repo_root]
 """
 import json, os, sys
+
+CATALOG = os.path.join("src", "Needle.Synthesis", "Catalog", "Data")
 
 DOMAINS = {
 "timers": ("needle", """
@@ -279,6 +281,50 @@ set_tv_channel: Change the TV channel | channel:str
 find_events: Find events nearby | category:str=concerts/theatre/sports/comedy/festivals | date:str? | city:str?
 get_book_recommendation: Recommend a book | genre:str | similar_to:str?
 """),
+"photos": ("needle", """
+search_photos: Find photos | query:str | year:int? | favorites_only:bool?
+create_album: Create a photo album | name:str | photos_from:str?
+share_album: Share an album with people | album:str | people:str[]
+start_slideshow: Show photos as a slideshow | album:str | seconds_per_photo:int?
+edit_photo: Apply a filter to the latest photo | filter:str=vivid/mono/warm/cool/vintage
+delete_photos: Delete photos taken on a day | date:str
+print_photos: Order prints of an album | album:str | size:str=4x6/5x7/8x10 | copies:int?
+backup_photos: Back up photos to the cloud | wifi_only:bool?
+"""),
+"reading": ("jsonschema", """
+open_book: Open a book in the reader | title:str | page:int?
+add_bookmark: Bookmark the current page | note:str?
+set_reading_goal: Set a yearly reading goal | books:int
+read_news: Read the news headlines | topic:str?=world/business/tech/sports/science/local | count:int?
+save_article: Save an article to read later | title:str | tags:str[]?
+set_font_size: Change the reader font size | size:int
+find_library_book: Check if the library has a book | title:str | branch:str?
+"""),
+"security": ("needle", """
+generate_password: Make a strong password | length:int | symbols:bool?
+lock_phone: Lock the phone now
+locate_device: Find a lost device | device:str | play_sound:bool?
+enable_two_factor: Turn on two-factor login for an account | account:str | method:str=sms/app/key
+check_data_breach: Check if an email was in a data breach | email:str
+share_wifi_password: Share the wifi password with a contact | contact:str
+review_app_permissions: Review which apps can use a permission | permission:str=camera/microphone/location/contacts
+"""),
+"school": ("needle", """
+check_homework: Show homework due for a class | class_name:str? | due_by:str?
+add_exam: Add an exam to the study planner | subject:str | date:str | topics:str[]?
+check_grades: Show my grades | subject:str?
+message_teacher: Send a message to a teacher | teacher:str | message:str
+set_school_pickup_reminder: Remind me to pick up a child from school | child:str | time:str
+calculate_gpa: Calculate a grade point average | grades:int[]
+"""),
+"gardening": ("needle", """
+log_planting: Log what I planted | plant:str | bed:str? | date:str?
+get_watering_advice: How often to water a plant | plant:str
+set_frost_alert: Alert me before frost | location:str | threshold_celsius:num?
+identify_plant: Identify a plant from the latest photo | part:str?=leaf/flower/fruit/bark
+mow_lawn: Start the robot mower | zone:str? | height_mm:int?
+order_seeds: Order seeds | variety:str | packets:int
+"""),
 }
 
 PARAM_DESC = {
@@ -346,7 +392,7 @@ FORMS = {"needle": as_needle, "jsonschema": as_jsonschema, "openai": as_openai}
 
 def main():
     root = sys.argv[1] if len(sys.argv) > 1 else os.path.join(os.path.dirname(__file__), "..", "..")
-    out_dir = os.path.join(root, "data", "catalog", "tools")
+    out_dir = os.path.join(root, CATALOG, "tools")
     os.makedirs(out_dir, exist_ok=True)
     heldout, names = [], set()
     for domain, (form, text) in DOMAINS.items():
@@ -361,7 +407,7 @@ def main():
         with open(os.path.join(out_dir, domain + ".json"), "w", encoding="utf-8") as f:
             json.dump(tools, f, indent=1, ensure_ascii=False)
             f.write("\n")
-    with open(os.path.join(root, "data", "catalog", "heldout.json"), "w", encoding="utf-8") as f:
+    with open(os.path.join(root, CATALOG, "heldout.json"), "w", encoding="utf-8") as f:
         json.dump(sorted(heldout), f, indent=1)
         f.write("\n")
     print(f"{len(names)} tools in {len(DOMAINS)} domains, {len(heldout)} held out")

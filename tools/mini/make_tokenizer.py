@@ -28,7 +28,7 @@ def main():
     with tempfile.TemporaryDirectory() as tmp:
         corpus = os.path.join(tmp, "corpus.jsonl")
         subprocess.run(shlex.split(args.needle) + ["corpus", "--count", str(args.count), "--seed", str(args.seed),
-                                                    "--catalog", os.path.join(ROOT, "data", "catalog"), "--out", corpus], check=True)
+                                                    "--catalog", os.path.join(ROOT, "src", "Needle.Synthesis", "Catalog", "Data"), "--out", corpus], check=True)
         text = os.path.join(tmp, "text.txt")
         with open(corpus, encoding="utf-8") as src, open(text, "w", encoding="utf-8") as dst:
             for line in src:

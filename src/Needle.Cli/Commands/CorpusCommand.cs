@@ -16,7 +16,7 @@ public sealed class CorpusCommand : ICliCommand
         var count = new Option<int>("--count") { Description = "How many examples.", DefaultValueFactory = _ => 1000 };
         var outFile = new Option<string>("--out") { Description = "Output JSONL file.", Required = true };
         var seed = new Option<int>("--seed") { Description = "Seed of the stream.", DefaultValueFactory = _ => 42 };
-        var catalog = new Option<string?>("--catalog") { Description = "Tool catalogue folder (default: data/catalog of this checkout)." };
+        var catalog = new Option<string?>("--catalog") { Description = "Tool catalogue folder (default: the catalogue shipped beside the program)." };
         var heldOut = new Option<bool>("--held-out") { Description = "Use only the held-out tools (default: only the training tools)." };
         var command = new Command("corpus", "Write offline pretraining examples from the built-in tool catalogue (JSONL).");
         foreach (var o in new Option[] { count, outFile, seed, catalog, heldOut }) command.Options.Add(o);

@@ -18,7 +18,7 @@ public sealed class PretrainCommand : ICliCommand
         var steps = new Option<int?>("--steps") { Description = "Total optimizer steps (default: the preset's)." };
         var seed = new Option<int>("--seed") { Description = "Seed of the initial weights, the corpus, batches and dropout.", DefaultValueFactory = _ => 42 };
         var resume = new Option<bool>("--resume") { Description = "Continue from pretrain-state.json in the output folder." };
-        var catalog = new Option<string?>("--catalog") { Description = "Tool catalogue folder (default: data/catalog of this checkout)." };
+        var catalog = new Option<string?>("--catalog") { Description = "Tool catalogue folder (default: the catalogue shipped beside the program)." };
         var tokenizer = new Option<string?>("--tokenizer") { Description = "SentencePiece model (default: OUT/needle-mini.model, made by tools/mini/make_tokenizer.py)." };
         var maxSegments = new Option<int?>("--max-segments") { Description = "Stop after this many segments in this run (continue later with --resume)." };
 

@@ -6,13 +6,17 @@ namespace Needle.Synthesis.Catalog;
 public sealed record CatalogTool(string Domain, ToolDefinition Tool);
 
 /// <summary>
-/// The needle-mini tool catalogue (data/catalog, written by tools/mini/make_catalog.py): one JSON tool list per domain
+/// The needle-mini tool catalogue (src/Needle.Synthesis/Catalog/Data, written by tools/mini/make_catalog.py, copied
+/// to the build output as catalog/): one JSON tool list per domain
 /// in tools/*.json (any dialect <see cref="ToolSchemaParser"/> reads) and heldout.json, the names the model never sees in
 /// training so the model card can report metrics on unseen tools.
 /// </summary>
 public sealed class ToolCatalog
 {
-    public const string DefaultRelativePath = "data/catalog";
+    public const string DefaultRelativePath = "src/Needle.Synthesis/Catalog/Data";
+
+    /// <summary>Where the build puts the catalogue beside the program.</summary>
+    public const string OutputFolder = "catalog";
 
     public required IReadOnlyList<CatalogTool> Tools { get; init; }
     public required IReadOnlySet<string> HeldOutNames { get; init; }
@@ -60,9 +64,11 @@ public sealed class ToolCatalog
         return new ToolCatalog { Tools = tools, HeldOutNames = held, Directory = Path.GetFullPath(directory) };
     }
 
-    /// <summary>data/catalog above the working directory or the program's folder (repo checkouts and the container both work).</summary>
+    /// <summary>The catalogue beside the program (build output, container), else the source folder above the working directory.</summary>
     public static string? FindDefault()
     {
+        var beside = Path.Combine(AppContext.BaseDirectory, OutputFolder);
+        if (System.IO.Directory.Exists(Path.Combine(beside, "tools"))) return beside;
         foreach (var start in new[] { Environment.CurrentDirectory, AppContext.BaseDirectory })
             for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
             {

@@ -21,7 +21,7 @@ public static class ModelCard
         b.AppendLine(inv, $"# {Path.GetFileNameWithoutExtension(options.ModelFileName)}");
         b.AppendLine();
         b.AppendLine("A small Needle-architecture model trained from scratch by this repository's own recipe (`needle pretrain`), on");
-        b.AppendLine("offline-generated tool-call examples over the tool catalogue in `data/catalog`. It knows the tool-call format;");
+        b.AppendLine("offline-generated tool-call examples over the tool catalogue in `src/Needle.Synthesis/Catalog/Data`. It knows the tool-call format;");
         b.AppendLine("it is a starting point for finetuning on your tools, not a general assistant.");
         b.AppendLine();
         b.AppendLine("## Config");
@@ -33,7 +33,7 @@ public static class ModelCard
         b.AppendLine("## Data");
         b.AppendLine();
         b.AppendLine(inv, $"{catalog.Tools.Count} catalogue tools in {catalog.Domains.Count} domains; {catalog.HeldOutNames.Count} held out " +
-                          $"(`data/catalog/heldout.json`) and never shown in training. {state.CorpusPosition:N0} training examples " +
+                          $"(`heldout.json` of the catalogue) and never shown in training. {state.CorpusPosition:N0} training examples " +
                           $"(1–{p.MaxToolsPerExample} tools per prompt, distractors, single / multi / no-call), seed {options.Seed}.");
         b.AppendLine();
         b.AppendLine("## Training");

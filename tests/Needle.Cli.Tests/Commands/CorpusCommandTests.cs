@@ -23,7 +23,7 @@ public sealed class CorpusCommandTests : IDisposable
     [Fact]
     public async Task Writes_the_seeded_stream_for_training_or_held_out_tools()
     {
-        var catalog = ToolCatalog.Load(RepoPaths.Combine("data", "catalog"));
+        var catalog = ToolCatalog.Load(RepoPaths.Combine("src", "Needle.Synthesis", "Catalog", "Data"));
         var train = Path.Combine(_dir, "train.jsonl");
         var (exit, stdout, stderr) = await Run("--count", "50", "--seed", "9", "--out", train, "--catalog", catalog.Directory);
         Assert.True(exit == 0, stderr + stdout);

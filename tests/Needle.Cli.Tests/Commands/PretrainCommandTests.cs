@@ -25,7 +25,7 @@ public sealed class PretrainCommandTests : IDisposable
     private string[] Args(string name, params string[] more) => SeedArgs(name, 5, more);
 
     private string[] SeedArgs(string name, int seed, params string[] more) =>
-        ["--preset", "tiny", "--out", Path.Combine(_dir, name), "--tokenizer", Tokenizer, "--catalog", RepoPaths.Combine("data", "catalog"), "--seed", $"{seed}", .. more];
+        ["--preset", "tiny", "--out", Path.Combine(_dir, name), "--tokenizer", Tokenizer, "--catalog", RepoPaths.Combine("src", "Needle.Synthesis", "Catalog", "Data"), "--seed", $"{seed}", .. more];
 
     [Fact]
     public async Task Tiny_run_writes_a_loadable_model_card_and_resumes_to_the_same_bytes()
@@ -69,10 +69,10 @@ public sealed class PretrainCommandTests : IDisposable
     [Fact]
     public async Task Missing_tokenizer_and_unknown_preset_are_clear_errors()
     {
-        var (exit, _, stderr) = await Run("--preset", "tiny", "--out", Path.Combine(_dir, "x"), "--catalog", RepoPaths.Combine("data", "catalog"));
+        var (exit, _, stderr) = await Run("--preset", "tiny", "--out", Path.Combine(_dir, "x"), "--catalog", RepoPaths.Combine("src", "Needle.Synthesis", "Catalog", "Data"));
         Assert.Equal(2, exit);
         Assert.Contains("make_tokenizer.py", stderr);
-        (exit, _, stderr) = await Run("--preset", "huge", "--out", Path.Combine(_dir, "y"), "--tokenizer", Tokenizer, "--catalog", RepoPaths.Combine("data", "catalog"));
+        (exit, _, stderr) = await Run("--preset", "huge", "--out", Path.Combine(_dir, "y"), "--tokenizer", Tokenizer, "--catalog", RepoPaths.Combine("src", "Needle.Synthesis", "Catalog", "Data"));
         Assert.Equal(2, exit);
         Assert.Contains("Unknown preset 'huge'", stderr);
     }

@@ -8,7 +8,7 @@ namespace Needle.Synthesis.Tests.Catalog;
 
 public sealed class PretrainCorpusTests
 {
-    private static readonly ToolCatalog Catalog = ToolCatalog.Load(RepoPaths.Combine("data", "catalog"));
+    private static readonly ToolCatalog Catalog = ToolCatalog.Load(RepoPaths.Combine("src", "Needle.Synthesis", "Catalog", "Data"));
 
     private static List<CatalogTool> TrainPool => Catalog.Tools.Where(t => !Catalog.HeldOutNames.Contains(t.Tool.Name)).ToList();
 

@@ -6,7 +6,7 @@ namespace Needle.Synthesis.Tests.Catalog;
 
 public sealed class ToolCatalogTests
 {
-    private static string Dir => RepoPaths.Combine("data", "catalog");
+    private static string Dir => RepoPaths.Combine("src", "Needle.Synthesis", "Catalog", "Data");
 
     [Fact]
     public void Every_catalogue_file_parses_and_names_are_unique()
