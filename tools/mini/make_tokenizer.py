@@ -36,12 +36,16 @@ def main():
                 for field in ("query", "tools", "answers"):
                     if r[field] and r[field] != "[]":
                         dst.write(r[field].replace("\n", " ") + "\n")
+        # The model file records its input and prefix paths: relative names keep it byte-identical across runs.
         prefix = os.path.join(tmp, "needle-mini")
+        cwd = os.getcwd()
+        os.chdir(tmp)
         spm.SentencePieceTrainer.train(
-            input=text, model_prefix=prefix, model_type="bpe", vocab_size=args.vocab, character_coverage=1.0,
+            input="text.txt", model_prefix="needle-mini", model_type="bpe", vocab_size=args.vocab, character_coverage=1.0,
             byte_fallback=True, normalization_rule_name="identity", remove_extra_whitespaces=False,
             pad_id=0, eos_id=1, bos_id=2, unk_id=3, user_defined_symbols=["<tool_call>", "<tools>"],
             input_sentence_size=2000000, shuffle_input_sentence=False, max_sentence_length=16384, num_threads=1)
+        os.chdir(cwd)
         for ext in (".model", ".vocab"):
             _copy(prefix + ext, os.path.join(args.out, "needle-mini" + ext))
     sp = spm.SentencePieceProcessor(model_file=os.path.join(args.out, "needle-mini.model"))
