@@ -33,6 +33,7 @@ public sealed class JobsFlowTests(BrowserFixture fixture)
 
                 // Finished: the page reloads from history with the whole curve.
                 await Assertions.Expect(page.Locator("#job-status .badge")).ToHaveTextAsync("succeeded", new() { Timeout = 30_000 });
+                await page.WaitForFunctionAsync("() => window.needle && window.needle.finalOnLoad === true", null, new() { Timeout = 30_000 });
                 await page.WaitForFunctionAsync("() => window.needle.chart && window.needle.chart.trainPoints() === 80");
                 await Assertions.Expect(page.Locator("#point-count")).ToHaveTextAsync("80");
                 await Assertions.Expect(page.Locator("#job-log")).ToContainTextAsync("Self-test done.");

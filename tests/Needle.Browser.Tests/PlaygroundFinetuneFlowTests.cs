@@ -77,6 +77,8 @@ public sealed class PlaygroundFinetuneFlowTests(BrowserFixture fixture)
                 var early = await page.EvaluateAsync<int>("() => window.needle.chart.trainPoints()");
                 await BrowserFixture.ScreenshotAsync(page, "finetune-training.png");
                 await Assertions.Expect(page.Locator("#job-status .badge")).ToHaveTextAsync("succeeded", new() { Timeout = 120_000 });
+                // The live page reloads itself once to show the finished job; work on the reloaded page.
+                await page.WaitForFunctionAsync("() => window.needle && window.needle.finalOnLoad === true", null, new() { Timeout = 30_000 });
                 await page.WaitForFunctionAsync("() => window.needle.chart && window.needle.chart.trainPoints() === 4");
                 Assert.True(early <= 4);
 

@@ -175,6 +175,8 @@
     const el = root.querySelector ? root.querySelector("#loss-chart[data-job-id]") : null;
     if (el && typeof uPlot === "function") {
       needle.chart = lossChart(el);
+      // True when the server rendered this page after the job ended (tests wait for it: a live page reloads once).
+      needle.finalOnLoad = FINAL.includes(el.dataset.status);
       if (!FINAL.includes(el.dataset.status) && typeof signalR === "object") followJob(el, needle.chart);
     }
   }
