@@ -101,21 +101,7 @@ public static unsafe partial class Gemm
                 var kc = Math.Min(KC, k - pc);
                 var overwrite = pc == 0 && !accumulate;
                 GemmPack.PackB(b, ldb, transB, pc, jc, kc, nc, nr, packB);
-                for (var ic = 0; ic < m; ic += MC)
-                {
-                    var mc = Math.Min(MC, m - ic);
-                    GemmPack.PackA(a, lda, transA, ic, pc, mc, kc, mr, packA);
-                    for (var jr = 0; jr < nc; jr += nr)
-                    {
-                        var nEff = Math.Min(nr, nc - jr);
-                        var bPanel = packB + (long)jr * kc;
-                        for (var ir = 0; ir < mc; ir += mr)
-                        {
-                            var mEff = Math.Min(mr, mc - ir);
-                            kernel.Run(kc, packA + (long)ir * kc, bPanel, c + (long)(ic + ir) * ldc + jc + jr, ldc, mEff, nEff, overwrite);
-                        }
-                    }
-                }
+                MacroTile(kernel, a, lda, transA, pc, kc, packB, nc, c + jc, ldc, m, packA, overwrite);
             }
         }
     }
@@ -178,20 +164,32 @@ public static unsafe partial class Gemm
                 var kc = Math.Min(KC, k - pc);
                 var overwrite = pc == 0 && !accumulate;
                 var packB = data + pc * b.PaddedN + (long)(col0 + jc) * kc;
-                for (var ic = 0; ic < m; ic += MC)
+                MacroTile(kernel, a, lda, false, pc, kc, packB, nc, c + jc, ldc, m, packA, overwrite);
+            }
+        }
+    }
+
+    /// <summary>
+    /// One packed (kc, nc) panel of B against all of A's rows: ic (MC, pack A) → jr → ir micro-tiles, shared by the
+    /// packing and the pre-packed paths. c points at column jc of C.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void MacroTile(GemmKernel kernel, float* a, int lda, bool transA, int pc, int kc, float* packB, int nc,
+        float* c, int ldc, int m, float* packA, bool overwrite)
+    {
+        int mr = kernel.MR, nr = kernel.NR;
+        for (var ic = 0; ic < m; ic += MC)
+        {
+            var mc = Math.Min(MC, m - ic);
+            GemmPack.PackA(a, lda, transA, ic, pc, mc, kc, mr, packA);
+            for (var jr = 0; jr < nc; jr += nr)
+            {
+                var nEff = Math.Min(nr, nc - jr);
+                var bPanel = packB + (long)jr * kc;
+                for (var ir = 0; ir < mc; ir += mr)
                 {
-                    var mc = Math.Min(MC, m - ic);
-                    GemmPack.PackA(a, lda, false, ic, pc, mc, kc, mr, packA);
-                    for (var jr = 0; jr < nc; jr += nr)
-                    {
-                        var nEff = Math.Min(nr, nc - jr);
-                        var bPanel = packB + (long)jr * kc;
-                        for (var ir = 0; ir < mc; ir += mr)
-                        {
-                            var mEff = Math.Min(mr, mc - ir);
-                            kernel.Run(kc, packA + (long)ir * kc, bPanel, c + (long)(ic + ir) * ldc + jc + jr, ldc, mEff, nEff, overwrite);
-                        }
-                    }
+                    var mEff = Math.Min(mr, mc - ir);
+                    kernel.Run(kc, packA + (long)ir * kc, bPanel, c + (long)(ic + ir) * ldc + jr, ldc, mEff, nEff, overwrite);
                 }
             }
         }
