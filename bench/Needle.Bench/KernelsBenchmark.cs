@@ -21,7 +21,7 @@ public sealed class KernelsBenchmark : IBenchmark
             // Warm up past tiered compilation (tier 0 → tier 1 needs ~30 calls and a background compile).
             var (best, med) = Timing.Measure(action, Math.Max(2, reps / 4), reps);
             var cpu = Timing.LastCpuSeconds;
-            var extra = bytes > 0 ? $" {bytes / best / 1e9,7:F1} GB/s (best)" : flop > 0 ? $" {flop / best / 1e9,7:F1} GFLOP/s (best)" : "";
+            var extra = bytes > 0 ? $" {bytes / best / 1e9,7:F1} GB/s (best)" : flop > 0 ? $" {flop / best / 1e9,7:F1} GFLOP/s (best), {flop / cpu / 1e9,6:F1} GFLOP per CPU-s" : "";
             Console.WriteLine($"{what,-44} best {best * 1e6,9:F1} µs, median {med * 1e6,9:F1} µs wall {cpu * 1e6,9:F1} µs cpu{extra}");
         }
 
@@ -61,6 +61,22 @@ public sealed class KernelsBenchmark : IBenchmark
         var packedQ = new GemmPackedB(wq, 512, 1024);
         Report("GEMM 256x1024x512 1 thread", () => Gemm.MatMul(a, wq, c, t, 1024, 512, parallel: false), flop: 2.0 * t * 1024 * 512);
         Report("GEMM 256x1024x512 prepacked B 1 thread", () => Gemm.MatMul(a, packedQ, c, t, parallel: false), flop: 2.0 * t * 1024 * 512);
+        TrainingGemms(Report, R);
         return Task.FromResult(0);
+    }
+
+    /// <summary>The projection GEMMs of a training step at B=16 × 256 encoder tokens (rows 4096, d 512): forward
+    /// x·W, backward dX = dY·Wᵀ and dW += Xᵀ·dY (long K), 2 threads.</summary>
+    private static void TrainingGemms(Action<string, Action, double, double> report, Func<int, float[]> r)
+    {
+        const int n = 4096, d = 512, q = 512, qkv = 1024;
+        var x = r(n * d); var w = r(d * qkv); var y = new float[n * qkv]; var dy = r(n * qkv); var dx = new float[n * d]; var dw = new float[d * qkv];
+        report("train GEMM fwd 4096x1024x512", () => Gemm.MatMul(x, w, y, n, qkv, d), 0, 2.0 * n * qkv * d);
+        report("train GEMM fwd 4096x512x512", () => Gemm.MatMul(x, w, y, n, q, d), 0, 2.0 * n * q * d);
+        report("train GEMM dX 4096x512x1024 transB", () => Gemm.MatMul(dy, w, dx, n, d, qkv, transB: true), 0, 2.0 * n * qkv * d);
+        report("train GEMM dX 4096x512x512 transB ld", () => Gemm.MatMul(dy, qkv, false, w, qkv, true, dx, d, n, d, q), 0, 2.0 * n * q * d);
+        report("train GEMM dW 512x1024x4096 transA acc", () => Gemm.MatMul(x, dy, dw, d, qkv, n, transA: true, accumulate: true), 0, 2.0 * n * qkv * d);
+        report("train GEMM dW 512x512x4096 transA acc ld", () => Gemm.MatMul(x, d, true, dy, qkv, false, dw, q, d, q, n, accumulate: true), 0, 2.0 * n * q * d);
+        report("train GEMM NS 512x512x512", () => Gemm.MatMul(x, w, y, d, d, d), 0, 2.0 * d * d * d);
     }
 }

@@ -59,8 +59,10 @@ public static unsafe partial class Gemm
             Blocked(kernel, a, lda, transA, b, ldb, transB, c, ldc, m, n, k, accumulate);
             return;
         }
-        // Split the larger output side into `threads` slabs aligned to the micro-tile; each slab is an independent GEMM.
-        var splitN = n >= m || n >= threads * kernel.NR * 4;
+        // Split one output side into `threads` slabs aligned to the micro-tile; each slab is an independent GEMM.
+        // Every slab packs all of the operand that is not split, so split the side whose other operand is cheaper to
+        // pack twice: along N (A duplicated, M·K) when N ≥ M, along M (B duplicated, K·N) when M is larger.
+        var splitN = n >= m || m < threads * kernel.MR * 8;
         var unit = splitN ? kernel.NR : kernel.MR;
         var extent = splitN ? n : m;
         var units = (extent + unit - 1) / unit;
@@ -129,8 +131,8 @@ public static unsafe partial class Gemm
                 BlockedPacked(kernel, pa0, k, b, 0, pc0, n, m, n, k, accumulate);
                 return;
             }
-            // As the unpacked form: split the larger output side into slabs aligned to the micro-tile.
-            var splitN = n >= m || n >= threads * kernel.NR * 4;
+            // B is packed already, so a split along M duplicates nothing; split along N only when M is too short.
+            var splitN = m < threads * kernel.MR * 8;
             var unit = splitN ? kernel.NR : kernel.MR;
             var extent = splitN ? n : m;
             var units = (extent + unit - 1) / unit;

@@ -17,6 +17,13 @@ internal static unsafe class GemmPack
             if (transA)
             {
                 // A stored (K, M): the mr values of one k are contiguous.
+                if (rows == 8 && mr == 8 && GemmTranspose.Supported)
+                {
+                    for (var p = 0; p < kc; p++)
+                        System.Runtime.Intrinsics.Vector256.Store(
+                            System.Runtime.Intrinsics.Vector256.Load(a + (long)(pc + p) * lda + ic + i), panel + p * 8);
+                    continue;
+                }
                 for (var p = 0; p < kc; p++)
                 {
                     var src = a + (long)(pc + p) * lda + ic + i;
@@ -28,7 +35,16 @@ internal static unsafe class GemmPack
             }
             else
             {
-                // A stored (M, K): read each row contiguously, scatter with stride mr.
+                // A stored (M, K): a transpose; whole 8 × 8 blocks in registers, the ragged rest one value at a time.
+                if (rows == 8 && mr == 8 && GemmTranspose.Supported)
+                {
+                    var src0 = a + (long)(ic + i) * lda + pc;
+                    var p8 = 0;
+                    for (; p8 + 8 <= kc; p8 += 8) GemmTranspose.Block8x8(src0 + p8, lda, panel + p8 * 8, 8);
+                    for (var r = 0; r < 8; r++)
+                        for (var p = p8; p < kc; p++) panel[p * 8 + r] = src0[(long)r * lda + p];
+                    continue;
+                }
                 for (var r = 0; r < rows; r++)
                 {
                     var src = a + (long)(ic + i + r) * lda + pc;
@@ -66,7 +82,19 @@ internal static unsafe class GemmPack
             }
             else
             {
-                // B stored (N, K): read each column of op(B) contiguously, scatter with stride nr.
+                // B stored (N, K): a transpose; whole 8 × 8 blocks in registers when the panel is full.
+                if (cols == nr && nr % 8 == 0 && GemmTranspose.Supported)
+                {
+                    var p8 = kc & ~7;
+                    for (var g = 0; g < nr; g += 8)
+                    {
+                        var src0 = b + (long)(jc + j + g) * ldb + pc;
+                        for (var p = 0; p < p8; p += 8) GemmTranspose.Block8x8(src0 + p, ldb, panel + p * nr + g, nr);
+                        for (var col = 0; col < 8; col++)
+                            for (var p = p8; p < kc; p++) panel[p * nr + g + col] = src0[(long)col * ldb + p];
+                    }
+                    continue;
+                }
                 for (var col = 0; col < cols; col++)
                 {
                     var src = b + (long)(jc + j + col) * ldb + pc;

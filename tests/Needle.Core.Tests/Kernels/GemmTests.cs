@@ -96,6 +96,34 @@ public class GemmTests
         Assert.Throws<ArgumentException>(() => Gemm.MatMul(a.AsSpan(0, 10), packed, actual, 7));
     }
 
+    [Theory]
+    [MemberData(nameof(AllLevels))]
+    public void Threaded_split_along_m_or_n_with_transposed_operands_matches_one_thread_bit_for_bit(SimdLevel level)
+    {
+        using var _ = Simd.Force(level);
+        var rng = new Random(11 + (int)level);
+        // m ≫ n splits along M (B packed by both threads), n ≥ m along N; k = 1030 spans three KC blocks with a
+        // ragged tail of the 8 × 8 transposes; strided leading dimensions as in the training backward.
+        foreach (var (m, n, k) in new[] { (300, 72, 1030), (40, 264, 1030) })
+        foreach (var transA in new[] { false, true })
+        foreach (var transB in new[] { false, true })
+        {
+            int lda = (transA ? m : k) + 5, ldb = (transB ? k : n) + 3, ldc = n + 7;
+            var a = Random(rng, (transA ? k : m) * lda);
+            var b = Random(rng, (transB ? n : k) * ldb);
+            var c0 = Random(rng, m * ldc);
+            var expected = (float[])c0.Clone();
+            var single = (float[])c0.Clone();
+            var threaded = (float[])c0.Clone();
+            Gemm.MatMulNaive(a, lda, transA, b, ldb, transB, expected, ldc, m, n, k, accumulate: true);
+            Gemm.MatMul(a, lda, transA, b, ldb, transB, single, ldc, m, n, k, accumulate: true, parallel: false);
+            Gemm.MatMul(a, lda, transA, b, ldb, transB, threaded, ldc, m, n, k, accumulate: true);
+            var what = $"{level} {m}x{n}x{k} tA={transA} tB={transB}";
+            AssertClose(expected, threaded, 1e-5f * MathF.Sqrt(k), what);
+            Assert.True(single.AsSpan().SequenceEqual(threaded), $"threaded differs from one thread: {what}");
+        }
+    }
+
     [Fact]
     public void K_zero_clears_or_keeps_C()
     {
