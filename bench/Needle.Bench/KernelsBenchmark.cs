@@ -78,5 +78,21 @@ public sealed class KernelsBenchmark : IBenchmark
         report("train GEMM dW 512x1024x4096 transA acc", () => Gemm.MatMul(x, dy, dw, d, qkv, n, transA: true, accumulate: true), 0, 2.0 * n * qkv * d);
         report("train GEMM dW 512x512x4096 transA acc ld", () => Gemm.MatMul(x, d, true, dy, qkv, false, dw, q, d, q, n, accumulate: true), 0, 2.0 * n * q * d);
         report("train GEMM NS 512x512x512", () => Gemm.MatMul(x, w, y, d, d, d), 0, 2.0 * d * d * d);
+        report("train GEMM NS X·Xᵀ symmetric 512x512x512", () => Gemm.MultiplyByTranspose(x, y, d, d), 0, 2.0 * d * d * d);
+        // Newton–Schulz on one (512, 512) and one (512, 256) slice: the generic loop (three full products through
+        // IMatMul) vs the engine's (symmetric products, fused accumulate); flop counted as the generic loop's.
+        var generic = new DelegatingMatMul();
+        var o = new float[d * d];
+        report("train NS5 512x512 generic", () => Needle.Core.Training.NewtonSchulz.Orthogonalize(x.AsSpan(0, d * d), d, d, generic), 0, 5 * 3 * 2.0 * d * d * d);
+        report("train NS5 512x512 engine 1 thread", () => Needle.Core.Training.NewtonSchulz.OrthogonalizeInto(x.AsSpan(0, d * d), d, d, o), 0, 5 * 3 * 2.0 * d * d * d);
+        report("train NS5 512x256 generic", () => Needle.Core.Training.NewtonSchulz.Orthogonalize(x.AsSpan(0, d * 256), d, 256, generic), 0, 5 * 2.0 * (2.0 * 256 * 256 * d + 256.0 * 256 * 256));
+        report("train NS5 512x256 engine 1 thread", () => Needle.Core.Training.NewtonSchulz.OrthogonalizeInto(x.AsSpan(0, d * 256), d, 256, o.AsSpan(0, d * 256)), 0, 5 * 2.0 * (2.0 * 256 * 256 * d + 256.0 * 256 * 256));
     }
+}
+
+/// <summary>Routes Newton–Schulz through the generic IMatMul loop (anything but KernelMatMul itself).</summary>
+internal sealed class DelegatingMatMul : Needle.Core.Training.IMatMul
+{
+    public void MatMul(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, int m, int k, int n) =>
+        Needle.Core.Training.KernelMatMul.Instance.MatMul(a, b, c, m, k, n);
 }

@@ -124,6 +124,27 @@ public class GemmTests
         }
     }
 
+    [Theory]
+    [MemberData(nameof(AllLevels))]
+    public void Symmetric_product_matches_the_full_product_bit_for_bit_and_the_naive_one(SimdLevel level)
+    {
+        using var _ = Simd.Force(level);
+        var rng = new Random(21 + (int)level);
+        // n spans several 64-row blocks with a ragged last one; k = 600 spans two KC blocks.
+        foreach (var (n, k) in new[] { (1, 3), (37, 53), (200, 600) })
+        {
+            var y = Random(rng, n * k);
+            var expected = new float[n * n];
+            var full = new float[n * n];
+            var syrk = Random(rng, n * n);   // overwritten
+            Gemm.MatMulNaive(y, k, false, y, k, true, expected, n, n, n, k, false);
+            Gemm.MatMul(y, k, false, y, k, true, full, n, n, n, k, parallel: false);
+            Gemm.MultiplyByTranspose(y, syrk, n, k);
+            AssertClose(expected, syrk, 1e-5f * MathF.Sqrt(k), $"{level} n={n} k={k}");
+            Assert.True(full.AsSpan().SequenceEqual(syrk), $"symmetric product differs from the full one: {level} n={n} k={k}");
+        }
+    }
+
     [Fact]
     public void K_zero_clears_or_keeps_C()
     {

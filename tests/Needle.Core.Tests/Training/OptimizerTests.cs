@@ -126,6 +126,42 @@ public sealed class OptimizerTests
     }
 
     [Fact]
+    public void Engine_newton_schulz_and_parallel_muon_match_the_generic_loop_bit_for_bit()
+    {
+        var rng = new Random(9);
+        // A wrapper that is not KernelMatMul takes the generic loop (explicit transpose, three full products).
+        var generic = new DelegatingGemm(KernelMatMul.Instance);
+        foreach (var (rows, cols) in new[] { (70, 130), (130, 70), (64, 64) })
+        {
+            var g = Enumerable.Range(0, rows * cols).Select(_ => (float)rng.NextDouble() - 0.5f).ToArray();
+            var fast = NewtonSchulz.Orthogonalize(g, rows, cols);
+            var slow = NewtonSchulz.Orthogonalize(g, rows, cols, generic);
+            Assert.True(fast.AsSpan().SequenceEqual(slow), $"NS ({rows}, {cols}) differs");
+        }
+        TrainableParam[] Params(int seed)
+        {
+            var r = new Random(seed);
+            float[] F(int n) => Enumerable.Range(0, n).Select(_ => (float)r.NextDouble() - 0.5f).ToArray();
+            return [new("a/kernel", [3, 40, 24], F(2880), F(2880)), new("b/kernel", [24, 40], F(960), F(960))];
+        }
+        var p1 = Params(4);
+        var p2 = Params(4);
+        var parallel = new Muon(_ => 0.05);
+        var sequential = new Muon(_ => 0.05, gemm: generic);
+        for (var step = 0; step < 2; step++)
+        {
+            parallel.Step(p1);
+            sequential.Step(p2);
+        }
+        for (var i = 0; i < p1.Length; i++) Assert.True(p1[i].Value.AsSpan().SequenceEqual(p2[i].Value), $"Muon {p1[i].Path} differs");
+    }
+
+    private sealed class DelegatingGemm(IMatMul inner) : IMatMul
+    {
+        public void MatMul(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, int m, int k, int n) => inner.MatMul(a, b, c, m, k, n);
+    }
+
+    [Fact]
     public void A_plugged_in_gemm_is_used_for_newton_schulz()
     {
         var counting = new CountingGemm();
