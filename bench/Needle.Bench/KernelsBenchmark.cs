@@ -62,11 +62,15 @@ public sealed class KernelsBenchmark : IBenchmark
         Report("GEMM 256x1024x512 1 thread", () => Gemm.MatMul(a, wq, c, t, 1024, 512, parallel: false), flop: 2.0 * t * 1024 * 512);
         Report("GEMM 256x1024x512 prepacked B 1 thread", () => Gemm.MatMul(a, packedQ, c, t, parallel: false), flop: 2.0 * t * 1024 * 512);
         TrainingGemms(Report, R);
+        TrainingAttention(Report, R);
         return Task.FromResult(0);
     }
 
     /// <summary>The projection GEMMs of a training step at B=16 × 256 encoder tokens (rows 4096, d 512): forward
     /// x·W, backward dX = dY·Wᵀ and dW += Xᵀ·dY (long K), 2 threads.</summary>
+    private static void TrainingAttention(Action<string, Action, double, double> report, Func<int, float[]> r) =>
+        TrainingAttentionBench.Run(report, r);
+
     private static void TrainingGemms(Action<string, Action, double, double> report, Func<int, float[]> r)
     {
         const int n = 4096, d = 512, q = 512, qkv = 1024;
@@ -87,6 +91,39 @@ public sealed class KernelsBenchmark : IBenchmark
         report("train NS5 512x512 engine 1 thread", () => Needle.Core.Training.NewtonSchulz.OrthogonalizeInto(x.AsSpan(0, d * d), d, d, o), 0, 5 * 3 * 2.0 * d * d * d);
         report("train NS5 512x256 generic", () => Needle.Core.Training.NewtonSchulz.Orthogonalize(x.AsSpan(0, d * 256), d, 256, generic), 0, 5 * 2.0 * (2.0 * 256 * 256 * d + 256.0 * 256 * 256));
         report("train NS5 512x256 engine 1 thread", () => Needle.Core.Training.NewtonSchulz.OrthogonalizeInto(x.AsSpan(0, d * 256), d, 256, o.AsSpan(0, d * 256)), 0, 5 * 2.0 * (2.0 * 256 * 256 * d + 256.0 * 256 * 256));
+    }
+}
+
+/// <summary>Encoder self-attention of a training step (B=16, T=256, 8 heads / 4 KV, hd 64, one segment per row)
+/// forward and backward, with and without the saved per-row logsumexp.</summary>
+internal static unsafe class TrainingAttentionBench
+{
+    public static void Run(Action<string, Action, double, double> report, Func<int, float[]> r)
+    {
+        const int b = 16, t = 256, h = 8, kv = 4, hd = 64, qkv = (h + 2 * kv) * hd;
+        var buf = r(b * t * qkv); var o = new float[b * t * h * hd]; var dO = r(b * t * h * hd);
+        var dqkv = new float[b * t * qkv]; var lse = new float[b * h * t]; var seg = Enumerable.Repeat(1, b * t).ToArray();
+        var flopF = 4.0 * b * h * t * t * hd;
+        void Go(bool backward, bool withLse)
+        {
+            fixed (float* p = buf, po = o, pdo = dO, pd = dqkv, pl = lse)
+            fixed (int* ps = seg)
+            {
+                var a = new SegmentAttention.Args
+                {
+                    Q = p, K = p + h * hd, V = p + (h + kv) * hd, O = backward ? pdo : po, QSeg = ps, KSeg = ps,
+                    DQ = pd, DK = pd + h * hd, DV = pd + (h + kv) * hd, Lse = withLse ? pl : null,
+                    S = new AttentionStrides(qkv, (long)t * qkv, qkv, (long)t * qkv, qkv, (long)t * qkv, h * hd, (long)t * h * hd),
+                    Batch = b, Tq = t, Tk = t, Heads = h, KvHeads = kv, HeadDim = hd, Causal = false, Scale = 0.125f,
+                };
+                if (backward) SegmentAttention.Backward(a); else SegmentAttention.Forward(a);
+            }
+        }
+        Go(false, true);
+        report("train attention fwd B16 T256", () => Go(false, false), 0, flopF);
+        report("train attention fwd B16 T256 +lse", () => Go(false, true), 0, flopF);
+        report("train attention bwd B16 T256", () => Go(true, false), 0, 2.5 * flopF);
+        report("train attention bwd B16 T256 from lse", () => Go(true, true), 0, 2.5 * flopF);
     }
 }
 

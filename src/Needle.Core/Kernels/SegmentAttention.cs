@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
 
 namespace Needle.Core.Kernels;
 
@@ -18,6 +19,8 @@ public static unsafe class SegmentAttention
     {
         public float* Q, K, V, O;            // forward operands; O = output (forward) or dO (backward)
         public float* DQ, DK, DV;            // backward outputs (strides as Q, K, V)
+        public float* Lse;                   // optional (B, H, Tq): the forward stores each row's logsumexp of the scaled
+                                             // scores; the backward then rebuilds P in one pass instead of a softmax
         public int* QSeg, KSeg;              // (B, Tq), (B, Tk)
         public AttentionStrides S;
         public int Batch, Tq, Tk, Heads, KvHeads, HeadDim;
@@ -54,7 +57,7 @@ public static unsafe class SegmentAttention
         if (a.QSeg == null || a.KSeg == null) throw new ArgumentException("SegmentAttention: segment ids are required.");
     }
 
-    [ThreadStatic] private static float[]? _p, _dp;
+    [ThreadStatic] private static float[]? _p, _dp, _rowScale;
     [ThreadStatic] private static bool[]? _uniform;
 
     private static float[] Scratch(ref float[]? buf, int n)
@@ -93,8 +96,15 @@ public static unsafe class SegmentAttention
     /// uniform[] (their true distribution is uniform over all Tk keys, handled by the caller) and zeroed here.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Probabilities(in Args a, int b, int h, in Run r, float* p, bool[] uniform)
+    /// <param name="rowScale">Forward only (may be null): rows it is given for are left unnormalized, exp(s − max),
+    /// with 1/Σ in rowScale[i] for the caller to apply to the (m, hd) output instead of the (m, kn) scores; other rows
+    /// get 1.</param>
+    private static void Probabilities(in Args a, int b, int h, in Run r, float* p, bool[] uniform, bool backward = false,
+        float* rowScale = null)
     {
+        // Forward with Lse: store each row's logsumexp; backward with Lse: P = exp(S·scale − lse), one pass.
+        var lse = a.Lse == null ? null : a.Lse + ((long)b * a.Heads + h) * a.Tq + r.I0;
+        var fromLse = backward && lse != null;
         int kvh = h / (a.Heads / a.KvHeads), hd = a.HeadDim, m = r.I1 - r.I0, kn = r.K1 - r.K0;
         var q = a.Q + b * a.S.QBatch + (long)r.I0 * a.S.QRow + h * hd;
         var k = a.K + b * a.S.KBatch + (long)r.K0 * a.S.KRow + kvh * hd;
@@ -112,22 +122,41 @@ public static unsafe class SegmentAttention
                 // keys K0 … last are allowed (last = K1−1, or the query itself when causal)
                 var allowed = a.Causal ? Math.Min(kn, r.I0 + i - r.K0 + 1) : kn;
                 uniform[i] = allowed <= 0;
+                if (rowScale != null) rowScale[i] = 1f;
                 if (allowed <= 0) { row.Clear(); continue; }
+                if (fromLse)
+                {
+                    Softmax.ExpFromLse(row[..allowed], a.Scale, lse[i]);
+                    row[allowed..].Clear();
+                    continue;
+                }
+                if (rowScale != null && lse != null && a.Scale > 0f && Simd.Level == SimdLevel.Vector512)
+                {
+                    var sum = ScaledExpRow(p + (long)i * kn, allowed, a.Scale, out var max);
+                    row[allowed..].Clear();
+                    rowScale[i] = 1f / sum;
+                    lse[i] = max + MathF.Log(sum);
+                    continue;
+                }
                 System.Numerics.Tensors.TensorPrimitives.Multiply(row[..allowed], a.Scale, row[..allowed]);
                 row[allowed..].Fill(float.MinValue);
-                Softmax.Row(row);
+                if (lse != null) lse[i] = Softmax.RowLse(row);
+                else Softmax.Row(row);
                 continue;
             }
+            if (rowScale != null) rowScale[i] = 1f;
             var last = a.Causal ? r.I0 + i : int.MaxValue;
             var count = 0;
             for (var j = 0; j < kn; j++)
             {
                 var ok = ks[r.K0 + j] == r.Seg && r.K0 + j <= last;
-                row[j] = ok ? row[j] * a.Scale : float.MinValue;
+                row[j] = ok ? fromLse ? MathF.Exp(row[j] * a.Scale - lse[i]) : row[j] * a.Scale : fromLse ? 0f : float.MinValue;
                 count += ok ? 1 : 0;
             }
             uniform[i] = count == 0;
             if (count == 0) row.Clear();
+            else if (fromLse) continue;
+            else if (lse != null) lse[i] = Softmax.RowLse(row);
             else Softmax.Row(row);
         }
     }
@@ -150,7 +179,7 @@ public static unsafe class SegmentAttention
         var uniform = _uniform is { } u && u.Length >= a.Tq ? u : _uniform = new bool[Math.Max(a.Tq, 256)];
         var mean = stackalloc float[hd];
         var haveMean = false;
-        fixed (float* p = Scratch(ref _p, a.Tq * a.Tk))
+        fixed (float* p = Scratch(ref _p, a.Tq * a.Tk), rowScale = Scratch(ref _rowScale, a.Tq))
         {
             for (var i0 = 0; i0 < a.Tq;)
             {
@@ -158,9 +187,16 @@ public static unsafe class SegmentAttention
                 i0 = r.I1;
                 if (!r.Uniform)
                 {
-                    Probabilities(a, b, h, r, p, uniform);
+                    Probabilities(a, b, h, r, p, uniform, rowScale: rowScale);
                     Gemm.MatMul(p, r.K1 - r.K0, false, v + (long)r.K0 * a.S.VRow, a.S.VRow, false, o + (long)r.I0 * a.S.ORow, a.S.ORow,
                         r.I1 - r.I0, hd, r.K1 - r.K0, accumulate: false, parallel: false);
+                    // Rows left unnormalized: O = (E · V) / Σ, hd values per row instead of kn.
+                    for (var i = 0; i < r.I1 - r.I0; i++)
+                        if (rowScale[i] != 1f)
+                        {
+                            var orow = new Span<float>(o + (long)(r.I0 + i) * a.S.ORow, hd);
+                            System.Numerics.Tensors.TensorPrimitives.Multiply(orow, rowScale[i], orow);
+                        }
                 }
                 for (var i = r.I0; i < r.I1; i++)
                 {
@@ -207,20 +243,13 @@ public static unsafe class SegmentAttention
                     {
                         var qr = q + (long)r.I0 * a.S.QRow;
                         var dOr = dO + (long)r.I0 * a.S.ORow;
-                        Probabilities(a, b, h, r, p, uniform);
+                        Probabilities(a, b, h, r, p, uniform, backward: true);
                         // dV[win] += Pᵀ · dO ; dP (m, kn) = dO · V[win]ᵀ
                         Gemm.MatMul(p, kn, true, dOr, a.S.ORow, false, dv + (long)r.K0 * a.S.VRow, a.S.VRow, kn, hd, m, accumulate: true, parallel: false);
                         Gemm.MatMul(dOr, a.S.ORow, false, v + (long)r.K0 * a.S.VRow, a.S.VRow, true, dp, kn, m, kn, hd, accumulate: false, parallel: false);
                         // dS = P ⊙ (dP − Σ_j P·dP) · scale; masked entries have P = 0, so they get no gradient.
                         for (var i = 0; i < m; i++)
-                        {
-                            var pr = new ReadOnlySpan<float>(p + (long)i * kn, kn);
-                            var dr = new Span<float>(dp + (long)i * kn, kn);
-                            var dot = System.Numerics.Tensors.TensorPrimitives.Dot(pr, dr);
-                            System.Numerics.Tensors.TensorPrimitives.Subtract(dr, dot, dr);
-                            System.Numerics.Tensors.TensorPrimitives.Multiply(dr, pr, dr);
-                            System.Numerics.Tensors.TensorPrimitives.Multiply(dr, a.Scale, dr);
-                        }
+                            ScoreGradientRow(p + (long)i * kn, dp + (long)i * kn, kn, a.Scale);
                         // dQ (m, hd) = dS · K[win] ; dK[win] += dSᵀ · Q
                         Gemm.MatMul(dp, kn, false, k + (long)r.K0 * a.S.KRow, a.S.KRow, false, dq + (long)r.I0 * a.S.QRow, a.S.QRow, m, hd, kn, accumulate: false, parallel: false);
                         Gemm.MatMul(dp, kn, true, qr, a.S.QRow, false, dk + (long)r.K0 * a.S.KRow, a.S.KRow, kn, hd, m, accumulate: true, parallel: false);
@@ -242,6 +271,46 @@ public static unsafe class SegmentAttention
             var row = new Span<float>(dv + (long)j * a.S.VRow, hd);
             System.Numerics.Tensors.TensorPrimitives.Add(row, add, row);
         }
+    }
+
+    /// <summary>
+    /// x[j] ← exp(x[j]·scale − max) over n raw scores in two passes (max of the raw row, then exp and sum), the
+    /// forward's unnormalized softmax row; returns Σ and the scaled max. scale &gt; 0, so max(x)·scale is the max of
+    /// the scaled row exactly. Vector512 only (callers check the level).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static float ScaledExpRow(float* x, int n, float scale, out float max)
+    {
+        var j = 0;
+        var mv = Vector512.Create(float.MinValue);
+        for (; j <= n - 16; j += 16) mv = Vector512.Max(mv, Vector512.Load(x + j));
+        var m = Ops512.MaxAcross(mv);
+        for (; j < n; j++) m = MathF.Max(m, x[j]);
+        max = m * scale;
+        Vector512<float> sv = Vector512.Create(scale), maxv = Vector512.Create(max), acc = Vector512<float>.Zero;
+        for (j = 0; j <= n - 16; j += 16)
+        {
+            var e = VecExp.Exp(Vector512.Load(x + j) * sv - maxv);
+            e.Store(x + j);
+            acc += e;
+        }
+        var sum = Vector512.Sum(acc);
+        for (; j < n; j++) sum += x[j] = MathF.Exp(x[j] * scale - max);
+        return sum;
+    }
+
+    /// <summary>dS row in place of dP: P ⊙ (dP − Σ_j P·dP) · scale, the subtract and both products in one pass.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void ScoreGradientRow(float* p, float* dp, int n, float scale)
+    {
+        var dot = System.Numerics.Tensors.TensorPrimitives.Dot(new ReadOnlySpan<float>(p, n), new ReadOnlySpan<float>(dp, n));
+        var j = 0;
+        if (Simd.Level == SimdLevel.Vector512)
+        {
+            Vector512<float> d = Vector512.Create(dot), s = Vector512.Create(scale);
+            for (; j <= n - 16; j += 16) ((Vector512.Load(dp + j) - d) * Vector512.Load(p + j) * s).Store(dp + j);
+        }
+        for (; j < n; j++) dp[j] = (dp[j] - dot) * p[j] * scale;
     }
 
     // ------------------------------------------------------------------ naive twins (contiguous layouts)

@@ -9,15 +9,15 @@ public unsafe class AttentionBackwardTests
     private const int Heads = 4, KvHeads = 2, Hd = 8;
 
     private static void Fast(float[] q, float[] k, float[] v, float[] o, int[] qs, int[] ks, int b, int tq, int tk, bool causal,
-        float[]? dq = null, float[]? dk = null, float[]? dv = null)
+        float[]? dq = null, float[]? dk = null, float[]? dv = null, float[]? lse = null)
     {
-        fixed (float* pq = q, pk = k, pv = v, po = o, pdq = dq, pdk = dk, pdv = dv)
+        fixed (float* pq = q, pk = k, pv = v, po = o, pdq = dq, pdk = dk, pdv = dv, pl = lse)
         fixed (int* pqs = qs, pks = ks)
         {
             int lq = Heads * Hd, lk = KvHeads * Hd;
             var a = new SegmentAttention.Args
             {
-                Q = pq, K = pk, V = pv, O = po, DQ = pdq, DK = pdk, DV = pdv, QSeg = pqs, KSeg = pks,
+                Q = pq, K = pk, V = pv, O = po, DQ = pdq, DK = pdk, DV = pdv, Lse = pl, QSeg = pqs, KSeg = pks,
                 S = new AttentionStrides(lq, (long)tq * lq, lk, (long)tk * lk, lk, (long)tk * lk, lq, (long)tq * lq),
                 Batch = b, Tq = tq, Tk = tk, Heads = Heads, KvHeads = KvHeads, HeadDim = Hd, Causal = causal, Scale = 1f / MathF.Sqrt(Hd),
             };
@@ -26,6 +26,41 @@ public unsafe class AttentionBackwardTests
     }
 
     public static TheoryData<bool, bool> Cases => new() { { true, false }, { true, true }, { false, false } };
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void Saved_logsumexp_keeps_the_forward_and_the_backward_matches_naive(bool self, bool causal)
+    {
+        var rng = new Random(self ? (causal ? 21 : 22) : 23);
+        const int b = 2;
+        int tq = 9, tk = self ? 9 : 12;
+        int[] qs = [1, 1, 1, 2, 2, 3, 3, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1];
+        int[] ks = self ? qs : [1, 1, 1, 1, 2, 2, 2, 2, 2, 0, 0, 0, 1, 1, 1, 2, 2, 1, 1, 1, 1, 1, 1, 0];
+        var scale = 1f / MathF.Sqrt(Hd);
+        var q = Random(rng, b * tq * Heads * Hd, 2f); var k = Random(rng, b * tk * KvHeads * Hd, 2f); var v = Random(rng, b * tk * KvHeads * Hd);
+        var r = Random(rng, b * tq * Heads * Hd);
+        var lse = new float[b * Heads * tq];
+        float[] o = new float[r.Length], oPlain = new float[r.Length];
+        Fast(q, k, v, o, qs, ks, b, tq, tk, causal, lse: lse);
+        Fast(q, k, v, oPlain, qs, ks, b, tq, tk, causal);
+        // With the logsumexp the forward normalizes the (m, hd) output instead of the scores: rounding-level changes only.
+        AssertClose(oPlain, o, 1e-6f, "out with lse");
+        // Row (b 0, head 1, query 1) of segment 1: self keys 0..2 (causal: 0..1), cross keys 0..3; logsumexp in double.
+        double sum = 0;
+        for (var j = 0; j < (!self ? 4 : causal ? 2 : 3); j++)
+        {
+            double dot = 0;
+            for (var d = 0; d < Hd; d++) dot += (double)q[(1 * Heads + 1) * Hd + d] * k[(j * KvHeads + 0) * Hd + d];
+            sum += Math.Exp(dot * scale);
+        }
+        Assert.Equal(Math.Log(sum), lse[1 * tq + 1], 4);
+
+        float[] dq = new float[q.Length], dk = new float[k.Length], dv = new float[v.Length];
+        float[] dqN = new float[q.Length], dkN = new float[k.Length], dvN = new float[v.Length];
+        Fast(q, k, v, r, qs, ks, b, tq, tk, causal, dq, dk, dv, lse);
+        SegmentAttention.BackwardNaive(q, k, v, r, dqN, dkN, dvN, qs, ks, b, tq, tk, Heads, KvHeads, Hd, causal, scale);
+        AssertClose(dqN, dq, 1e-5f, "dq"); AssertClose(dkN, dk, 1e-5f, "dk"); AssertClose(dvN, dv, 1e-5f, "dv");
+    }
 
     [Theory]
     [MemberData(nameof(Cases))]

@@ -1,16 +1,18 @@
 namespace Needle.Core.Training.Engine;
 
 /// <summary>One self-attention sublayer's saved activations (llm.c style: everything the backward reads).</summary>
-internal sealed class SelfAttentionActs(int n, int d, int qkv, int q)
+internal sealed class SelfAttentionActs(int n, int d, int qkv, int q, int heads)
 {
+    public readonly float[] Lse = new float[n * heads];     // (B, H, T): each attention row's logsumexp (the backward's softmax)
     public readonly float[] QkvRaw = new float[n * qkv];   // (N, (H+2KV)·hd): h · [Wq | Wk | Wv]; normed/roped on demand
     public readonly float[] Attn = new float[n * q];       // (N, H·hd): attention output (out_proj input)
     public readonly float[] Proj = new float[n * d];       // (N, D): out_proj output after dropout
 }
 
 /// <summary>One cross-attention sublayer's saved activations.</summary>
-internal sealed class CrossAttentionActs(int nd, int ne, int d, int kv, int q)
+internal sealed class CrossAttentionActs(int nd, int ne, int d, int kv, int q, int heads)
 {
+    public readonly float[] Lse = new float[nd * heads];    // (B, H, T_d): each attention row's logsumexp
     public readonly float[] QRaw = new float[nd * q];      // (Nd, H·hd); normed on demand
     public readonly float[] KvRaw = new float[ne * 2 * kv]; // (Ne, 2·KV·hd): enc_out · [Wk | Wv]; k normed on demand
     public readonly float[] Attn = new float[nd * q];      // (Nd, H·hd)
@@ -55,7 +57,7 @@ internal sealed class TrainingActivations
 
     public long Bytes { get; }
 
-    public TrainingActivations(int batch, int encLen, int decLen, int layersEnc, int layersDec, int d, int q, int kv)
+    public TrainingActivations(int batch, int encLen, int decLen, int layersEnc, int layersDec, int d, int q, int kv, int heads)
     {
         Batch = batch; EncLen = encLen; DecLen = decLen;
         int ne = Ne, nd = Nd, qkv = q + 2 * kv, n = Math.Max(ne, nd);
@@ -63,16 +65,17 @@ internal sealed class TrainingActivations
         EncOut = new float[ne * d];
         Y = Enumerable.Range(0, 2 * layersDec + 1).Select(_ => new float[nd * d]).ToArray();
         DecH = new float[nd * d];
-        Enc = Enumerable.Range(0, layersEnc).Select(_ => new SelfAttentionActs(ne, d, qkv, q)).ToArray();
-        DecSelf = Enumerable.Range(0, layersDec).Select(_ => new SelfAttentionActs(nd, d, qkv, q)).ToArray();
-        DecCross = Enumerable.Range(0, layersDec).Select(_ => new CrossAttentionActs(nd, ne, d, kv, q)).ToArray();
+        Enc = Enumerable.Range(0, layersEnc).Select(_ => new SelfAttentionActs(ne, d, qkv, q, heads)).ToArray();
+        DecSelf = Enumerable.Range(0, layersDec).Select(_ => new SelfAttentionActs(nd, d, qkv, q, heads)).ToArray();
+        DecCross = Enumerable.Range(0, layersDec).Select(_ => new CrossAttentionActs(nd, ne, d, kv, q, heads)).ToArray();
         H = new float[n * d]; Qkv = new float[n * qkv]; Kv = new float[ne * 2 * kv]; DProj = new float[n * d]; DAttn = new float[n * q]; DQkv = new float[n * qkv]; DH = new float[n * d];
         DKv = new float[ne * 2 * kv]; DX = new float[ne * d]; DEncOut = new float[ne * d]; DY = new float[nd * d]; DDecH = new float[nd * d];
         EncSeg = new int[ne]; DecSeg = new int[nd]; RowWeights = new float[nd];
         long floats = (long)(layersEnc + 2) * ne * d + (long)(2 * layersDec + 2) * nd * d
             + (long)layersEnc * ne * (qkv + q + d) + (long)layersDec * nd * (qkv + q + d)
             + (long)layersDec * (nd * (2 * q + d) + ne * 2 * kv)
-            + (long)n * (3 * d + q + 2 * qkv) + (long)ne * (4 * kv + 2 * d) + 2L * nd * d + nd;
+            + (long)n * (3 * d + q + 2 * qkv) + (long)ne * (4 * kv + 2 * d) + 2L * nd * d + nd
+            + (long)heads * (layersEnc * ne + 2L * layersDec * nd);
         Bytes = floats * 4 + (ne + nd) * 4L;
     }
 

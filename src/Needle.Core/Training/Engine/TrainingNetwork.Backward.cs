@@ -54,7 +54,7 @@ internal sealed partial class TrainingNetwork
         // out_proj: dAttn = dProj · Woᵀ, dWo += Attnᵀ · dProj
         LinearBackward(s.Attn, n, _q, w.Wo, g.Wo, l, _d, a.DProj, _d, 0, a.DAttn, _q, accumulateDx: false);
         SelfOperands(s.QkvRaw, a.Qkv, w, l, bs, t);
-        AttendBackward(a.Qkv, 0, _qkv, a.Qkv, _q, _q + _kv, _qkv, a.DAttn, a.DQkv, 0, a.DQkv, _q, _q + _kv, seg, seg, bs, t, t, causal);
+        AttendBackward(a.Qkv, 0, _qkv, a.Qkv, _q, _q + _kv, _qkv, a.DAttn, s.Lse, a.DQkv, 0, a.DQkv, _q, _q + _kv, seg, seg, bs, t, t, causal);
         using (StepProfile.Time(StepProfile.Part.Elementwise))
         RowParallel.For(bs, t * _qkv, (_, b0, b1) =>
         {
@@ -83,7 +83,7 @@ internal sealed partial class TrainingNetwork
         LinearBackward(s.Attn, nd, _q, w.Wo, g.Wo, l, _d, a.DProj, _d, 0, a.DAttn, _q, accumulateDx: false);
         var dq = a.DQkv; // (Nd, H·hd) contiguous here
         CrossOperands(s, a, w, l, nd, ne);
-        AttendBackward(a.Qkv, 0, _q, a.Kv, 0, _kv, 2 * _kv, a.DAttn, dq, 0, a.DKv, 0, _kv, a.DecSeg, a.EncSeg, bs, td, te, causal: false);
+        AttendBackward(a.Qkv, 0, _q, a.Kv, 0, _kv, 2 * _kv, a.DAttn, s.Lse, dq, 0, a.DKv, 0, _kv, a.DecSeg, a.EncSeg, bs, td, te, causal: false);
         QkNormBackward(s.QRaw, dq, nd, _q, 0, -1, w, g, l, withK: false);
         QkNormBackward(s.KvRaw, a.DKv, ne, 2 * _kv, -1, 0, w, g, l, withK: true);
         // K/V projections of the encoder output: dWk, dWv and dEncOut (summed over decoder layers).

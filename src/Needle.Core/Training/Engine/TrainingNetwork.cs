@@ -54,7 +54,7 @@ internal sealed partial class TrainingNetwork
         if (_acts is null || !_acts.Fits(b.BatchSize, b.EncLen, b.DecLen))  // a smaller last micro-batch reuses it
         {
             _acts = null; // let the old arena go before allocating the new one
-            _acts = new TrainingActivations(b.BatchSize, b.EncLen, b.DecLen, _le, _ld, _d, _q, _kv);
+            _acts = new TrainingActivations(b.BatchSize, b.EncLen, b.DecLen, _le, _ld, _d, _q, _kv, _heads);
         }
         return _acts;
     }
@@ -152,7 +152,7 @@ internal sealed partial class TrainingNetwork
         Project(h, n, _d, w.Wk, l, _kv, s.QkvRaw, _qkv, _q);
         Project(h, n, _d, w.Wv, l, _kv, s.QkvRaw, _qkv, _q + _kv);
         SelfOperands(s.QkvRaw, a.Qkv, w, l, bs, t);
-        AttendForward(a.Qkv, 0, _qkv, a.Qkv, _q, _q + _kv, _qkv, s.Attn, seg, seg, bs, t, t, causal);
+        AttendForward(a.Qkv, 0, _qkv, a.Qkv, _q, _q + _kv, _qkv, s.Attn, s.Lse, seg, seg, bs, t, t, causal);
         using (StepProfile.Time(StepProfile.Part.Projections))
             Gemm.MatMul(s.Attn, _q, false, w.Wo.AsSpan(l * _q * _d), _d, false, s.Proj, _d, n, _d, _q);
         GateForward(xIn, xOut, s.Proj, n, gate, drop, stream);
@@ -168,7 +168,7 @@ internal sealed partial class TrainingNetwork
         Project(a.EncOut, ne, _d, w.Wk, l, _kv, s.KvRaw, 2 * _kv, 0);
         Project(a.EncOut, ne, _d, w.Wv, l, _kv, s.KvRaw, 2 * _kv, _kv);
         CrossOperands(s, a, w, l, nd, ne);
-        AttendForward(a.Qkv, 0, _q, a.Kv, 0, _kv, 2 * _kv, s.Attn, a.DecSeg, a.EncSeg, bs, td, te, causal: false);
+        AttendForward(a.Qkv, 0, _q, a.Kv, 0, _kv, 2 * _kv, s.Attn, s.Lse, a.DecSeg, a.EncSeg, bs, td, te, causal: false);
         using (StepProfile.Time(StepProfile.Part.Projections))
             Gemm.MatMul(s.Attn, _q, false, w.Wo.AsSpan(l * _q * _d), _d, false, s.Proj, _d, nd, _d, _q);
         GateForward(yIn, yOut, s.Proj, nd, gate, drop, stream);
