@@ -81,6 +81,20 @@ public sealed class KernelsBenchmark : IBenchmark
         report("train GEMM dX 4096x512x512 transB ld", () => Gemm.MatMul(dy, qkv, false, w, qkv, true, dx, d, n, d, q), 0, 2.0 * n * q * d);
         report("train GEMM dW 512x1024x4096 transA acc", () => Gemm.MatMul(x, dy, dw, d, qkv, n, transA: true, accumulate: true), 0, 2.0 * n * qkv * d);
         report("train GEMM dW 512x512x4096 transA acc ld", () => Gemm.MatMul(x, d, true, dy, qkv, false, dw, q, d, q, n, accumulate: true), 0, 2.0 * n * q * d);
+        // Q, K, V projections as three products into one (N, 1024) buffer, as the training forward does them now.
+        var wq = r(d * q); var wk = r(d * 256); var wv = r(d * 256);
+        report("train GEMM qkv as 3 products", () =>
+        {
+            Gemm.MatMul(x, d, false, wq, q, false, y, qkv, n, q, d);
+            Gemm.MatMul(x, d, false, wk, 256, false, y.AsSpan(q), qkv, n, 256, d);
+            Gemm.MatMul(x, d, false, wv, 256, false, y.AsSpan(q + 256), qkv, n, 256, d);
+        }, 0, 2.0 * n * qkv * d);
+        report("train GEMM dX qkv as 3 products", () =>
+        {
+            Gemm.MatMul(dy, qkv, false, wq, q, true, dx, d, n, d, q);
+            Gemm.MatMul(dy.AsSpan(q), qkv, false, wk, 256, true, dx, d, n, d, 256, accumulate: true);
+            Gemm.MatMul(dy.AsSpan(q + 256), qkv, false, wv, 256, true, dx, d, n, d, 256, accumulate: true);
+        }, 0, 2.0 * n * qkv * d);
         report("train GEMM NS 512x512x512", () => Gemm.MatMul(x, w, y, d, d, d), 0, 2.0 * d * d * d);
         report("train GEMM NS X·Xᵀ symmetric 512x512x512", () => Gemm.MultiplyByTranspose(x, y, d, d), 0, 2.0 * d * d * d);
         // Newton–Schulz on one (512, 512) and one (512, 256) slice: the generic loop (three full products through
