@@ -10,6 +10,7 @@ using Needle.Tests;
 namespace Needle.Cli.Tests.Commands;
 
 /// <summary>`needle finetune` over the oracle model and fake trainer (the real trainer is tested in Core).</summary>
+[Collection(CliStaticsCollection.Name)]
 public sealed class FinetuneCommandTests : IDisposable
 {
     private readonly string _dir = Directory.CreateTempSubdirectory("needle-ftcli-").FullName;
@@ -108,6 +109,7 @@ public sealed class FinetuneCommandTests : IDisposable
 }
 
 /// <summary>`needle finetune` with the real engine (the default runner): a few steps on a tiny random checkpoint.</summary>
+[Collection(CliStaticsCollection.Name)]
 public sealed class FinetuneEndToEndTests : IDisposable
 {
     private readonly string _dir = Directory.CreateTempSubdirectory("needle-fte2e-").FullName;

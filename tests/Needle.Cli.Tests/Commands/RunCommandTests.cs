@@ -7,6 +7,7 @@ using Needle.Core.Tests.Inference;
 namespace Needle.Cli.Tests.Commands;
 
 /// <summary>`needle run` over a scripted model (the runtime loader is swapped; the real one is tested end to end elsewhere).</summary>
+[Collection(CliStaticsCollection.Name)]
 public sealed class RunCommandTests : IDisposable
 {
     private static readonly FakeTokenizer Tok = new(["\u2581[{\"", "name", "\":\"", "get", "_weather", "\",\"", "arguments", "\":{\"", "city", "Paris", "\"}}]", "\u2581[]"]);
