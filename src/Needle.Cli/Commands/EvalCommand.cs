@@ -19,7 +19,7 @@ public sealed class EvalCommand : ICliCommand
     public Command Build()
     {
         var data = new Argument<string>("data") { Description = "Evaluation data: JSONL rows with query, tools and answers." };
-        var checkpoint = new Option<string>("--checkpoint") { Description = "Needle .pkl checkpoint to evaluate.", Required = true };
+        var checkpoint = new Option<string?>("--checkpoint") { Description = "Needle .pkl checkpoint to evaluate (default: checkpoints/needle.pkl, else the built-in checkpoints/needle-mini)." };
         var tokenizer = new Option<string?>("--tokenizer") { Description = "SentencePiece .model (default: found beside the checkpoint)." };
         var batch = new Option<int>("--batch-size") { Description = "Examples generated together.", DefaultValueFactory = _ => 32 };
         var samples = new Option<int>("--tool-call-samples") { Description = "Stratified sample size (0: every example).", DefaultValueFactory = _ => 200 };
@@ -50,7 +50,8 @@ public sealed class EvalCommand : ICliCommand
                     examples = [.. single, .. multi];
                     if (examples.Count == 0) throw new InvalidDataException($"{path}: no example has tool calls to sample (use --tool-call-samples 0 to score all).");
                 }
-                using var runtime = LoadRuntime(pr.GetValue(checkpoint)!, pr.GetValue(tokenizer));
+                var (checkpointPath, tokenizerPath) = DefaultCheckpoint.Resolve(pr.GetValue(checkpoint), pr.GetValue(tokenizer), error);
+                using var runtime = LoadRuntime(checkpointPath, tokenizerPath);
                 var metrics = ToolCallEvaluator.Benchmark(runtime.Generator, examples, !pr.GetValue(noConstrained),
                     pr.GetValue(maxGen), pr.GetValue(maxEnc), pr.GetValue(batch), ct);
                 output.WriteLine(PythonJson.Dumps(ToDict(metrics, pr.GetValue(failures)), compact: false));

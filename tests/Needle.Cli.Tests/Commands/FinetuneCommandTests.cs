@@ -29,6 +29,7 @@ public sealed class FinetuneCommandTests : IDisposable
     public void Dispose()
     {
         FinetuneCommand.CreateRunner = () => new FinetuneRunner();
+        DefaultCheckpoint.Find = DefaultCheckpoint.FindFromHere;
         Directory.Delete(_dir, recursive: true);
     }
 
@@ -101,8 +102,9 @@ public sealed class FinetuneCommandTests : IDisposable
     }
 
     [Fact]
-    public async Task The_checkpoint_is_required()
+    public async Task Without_a_checkpoint_or_a_default_model_it_asks_for_one()
     {
+        DefaultCheckpoint.Find = () => null;
         var (exit, _, _) = await Run(_jsonl);
         Assert.NotEqual(0, exit);
     }

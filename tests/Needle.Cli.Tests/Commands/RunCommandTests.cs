@@ -30,7 +30,11 @@ public sealed class RunCommandTests : IDisposable
         };
     }
 
-    public void Dispose() => RunCommand.LoadRuntime = NeedleRuntime.Load;
+    public void Dispose()
+    {
+        RunCommand.LoadRuntime = NeedleRuntime.Load;
+        DefaultCheckpoint.Find = DefaultCheckpoint.FindFromHere;
+    }
 
     private static async Task<(int Exit, string Out, string Err)> Run(params string[] args)
     {
@@ -96,8 +100,9 @@ public sealed class RunCommandTests : IDisposable
     }
 
     [Fact]
-    public async Task The_checkpoint_is_required()
+    public async Task Without_a_checkpoint_or_a_default_model_it_asks_for_one()
     {
+        DefaultCheckpoint.Find = () => null;
         var (exit, _, error) = await Run("--query", "q");
         Assert.NotEqual(0, exit);
         Assert.Contains("--checkpoint", error);
