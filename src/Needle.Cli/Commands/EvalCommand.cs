@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Needle.Core.Data;
 using Needle.Core.Inference;
+using Needle.Core.Json;
 using Needle.Core.Training;
 using Needle.Core.Training.Finetune;
 
@@ -19,7 +20,7 @@ public sealed class EvalCommand : ICliCommand
     public Command Build()
     {
         var data = new Argument<string>("data") { Description = "Evaluation data: JSONL rows with query, tools and answers." };
-        var checkpoint = new Option<string>("--checkpoint") { Description = "Needle .pkl checkpoint to evaluate.", Required = true };
+        var checkpoint = new Option<string?>("--checkpoint") { Description = "Needle .pkl checkpoint to evaluate (default: checkpoints/needle.pkl, else the built-in checkpoints/needle-mini)." };
         var tokenizer = new Option<string?>("--tokenizer") { Description = "SentencePiece .model (default: found beside the checkpoint)." };
         var batch = new Option<int>("--batch-size") { Description = "Examples generated together.", DefaultValueFactory = _ => 32 };
         var samples = new Option<int>("--tool-call-samples") { Description = "Stratified sample size (0: every example).", DefaultValueFactory = _ => 200 };
@@ -50,10 +51,11 @@ public sealed class EvalCommand : ICliCommand
                     examples = [.. single, .. multi];
                     if (examples.Count == 0) throw new InvalidDataException($"{path}: no example has tool calls to sample (use --tool-call-samples 0 to score all).");
                 }
-                using var runtime = LoadRuntime(pr.GetValue(checkpoint)!, pr.GetValue(tokenizer));
+                var (checkpointPath, tokenizerPath) = DefaultCheckpoint.Resolve(pr.GetValue(checkpoint), pr.GetValue(tokenizer), error);
+                using var runtime = LoadRuntime(checkpointPath, tokenizerPath);
                 var metrics = ToolCallEvaluator.Benchmark(runtime.Generator, examples, !pr.GetValue(noConstrained),
                     pr.GetValue(maxGen), pr.GetValue(maxEnc), pr.GetValue(batch), ct);
-                output.WriteLine(PythonJson.Dumps(ToDict(metrics, pr.GetValue(failures)), compact: false));
+                output.WriteLine(PyJson.DumpsSpaced(ToDict(metrics, pr.GetValue(failures))));
                 return Task.FromResult(0);
             }
             catch (Exception e) when (e is FileNotFoundException or InvalidDataException or NotSupportedException or ArgumentException or IOException)
@@ -66,24 +68,26 @@ public sealed class EvalCommand : ICliCommand
     }
 
     /// <summary>The benchmark's numbers in upstream's vocabulary (unrounded), optionally with the failures.</summary>
-    internal static PythonDict ToDict(BenchmarkMetrics m, bool withFailures)
+    internal static PyJsonObject ToDict(BenchmarkMetrics m, bool withFailures)
     {
-        var d = new PythonDict
+        static PyJsonValue F(double v) => PyJson.Float(v);
+        var d = new PyJsonObject
         {
-            ["num_samples"] = (long)m.NumSamples,
-            ["exact_match"] = m.ExactMatch,
-            ["json_parse_rate"] = m.JsonParseRate,
-            ["name_precision"] = m.NamePrecision, ["name_recall"] = m.NameRecall, ["name_f1"] = m.NameF1,
-            ["call_precision"] = m.CallPrecision, ["call_recall"] = m.CallRecall, ["call_f1"] = m.CallF1,
-            ["args_acc"] = m.ArgsAcc,
-            ["param_haluc"] = m.ParamHaluc, ["param_miss"] = m.ParamMiss, ["value_acc"] = m.ValueAcc,
-            ["empty_ref_pct"] = m.EmptyRefPct, ["empty_pred_pct"] = m.EmptyPredPct,
+            ["num_samples"] = PyJson.Int(m.NumSamples),
+            ["exact_match"] = F(m.ExactMatch),
+            ["json_parse_rate"] = F(m.JsonParseRate),
+            ["name_precision"] = F(m.NamePrecision), ["name_recall"] = F(m.NameRecall), ["name_f1"] = F(m.NameF1),
+            ["call_precision"] = F(m.CallPrecision), ["call_recall"] = F(m.CallRecall), ["call_f1"] = F(m.CallF1),
+            ["args_acc"] = F(m.ArgsAcc),
+            ["param_haluc"] = F(m.ParamHaluc), ["param_miss"] = F(m.ParamMiss), ["value_acc"] = F(m.ValueAcc),
+            ["empty_ref_pct"] = F(m.EmptyRefPct), ["empty_pred_pct"] = F(m.EmptyPredPct),
         };
         if (withFailures)
-            d["failures"] = m.Failures.Select(f => (object?)new PythonDict
+            d["failures"] = new PyJsonArray(m.Failures.Select(f => new PyJsonObject
             {
-                ["query"] = f.Query, ["expected"] = f.Expected, ["got"] = f.Got, ["reasons"] = f.Reasons.Cast<object?>().ToList(),
-            }).ToList();
+                ["query"] = new PyJsonString(f.Query), ["expected"] = new PyJsonString(f.Expected), ["got"] = new PyJsonString(f.Got),
+                ["reasons"] = new PyJsonArray(f.Reasons.Select(r => new PyJsonString(r))),
+            }));
         return d;
     }
 }

@@ -18,7 +18,7 @@ public sealed class FinetuneCommand : ICliCommand
     public Command Build()
     {
         var data = new Argument<string>("data") { Description = "Training data: JSONL rows with query, tools and answers." };
-        var checkpoint = new Option<string>("--checkpoint") { Description = "Base Needle .pkl checkpoint to start from.", Required = true };
+        var checkpoint = new Option<string?>("--checkpoint") { Description = "Base Needle .pkl checkpoint to start from (default: checkpoints/needle.pkl, else the built-in checkpoints/needle-mini)." };
         var tokenizer = new Option<string?>("--tokenizer") { Description = "SentencePiece .model (default: found beside the checkpoint)." };
         var epochs = new Option<int>("--epochs") { Description = "Passes over the training data (raised to reach --min-steps).", DefaultValueFactory = _ => 1 };
         var batch = new Option<int>("--batch-size") { Description = "Packed rows per optimizer step (lowered for small data).", DefaultValueFactory = _ => 64 };
@@ -51,9 +51,17 @@ public sealed class FinetuneCommand : ICliCommand
                 MaxEncLen = pr.GetValue(maxEnc), MaxDecLen = pr.GetValue(maxDec), MaxGenLen = pr.GetValue(maxGen), WriteBundle = !pr.GetValue(noBundle),
                 Optimizer = new OptimizerSettings { AdamLearningRate = pr.GetValue(lr), MuonLearningRate = pr.GetValue(muonLr) },
             };
+            string checkpointPath;
+            string? tokenizerPath;
+            try { (checkpointPath, tokenizerPath) = DefaultCheckpoint.Resolve(pr.GetValue(checkpoint), pr.GetValue(tokenizer), error); }
+            catch (FileNotFoundException e)
+            {
+                error.WriteLine($"needle finetune: {e.Message}");
+                return 1;
+            }
             var request = new FinetuneRequest
             {
-                DataPath = pr.GetValue(data), CheckpointPath = pr.GetValue(checkpoint)!, TokenizerPath = pr.GetValue(tokenizer), Settings = settings,
+                DataPath = pr.GetValue(data), CheckpointPath = checkpointPath, TokenizerPath = tokenizerPath, Settings = settings,
             };
             FinetuneResult result;
             try

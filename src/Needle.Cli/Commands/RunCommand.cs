@@ -24,7 +24,7 @@ public sealed class RunCommand : ICliCommand
 
     public Command Build()
     {
-        var checkpoint = new Option<string>("--checkpoint") { Description = "Path to a Needle .pkl checkpoint.", Required = true };
+        var checkpoint = new Option<string?>("--checkpoint") { Description = "Path to a Needle .pkl checkpoint (default: checkpoints/needle.pkl, else the built-in checkpoints/needle-mini)." };
         var tokenizer = new Option<string?>("--tokenizer") { Description = "SentencePiece .model (default: needle.model, tokenizer/needle.model or the only *.model beside the checkpoint)." };
         var query = new Option<string?>("--query") { Description = "The user request. Without it, three built-in examples run." };
         var tools = new Option<string>("--tools") { Description = "Tools JSON array, or @file to read it from a file.", DefaultValueFactory = _ => "[]" };
@@ -43,10 +43,10 @@ public sealed class RunCommand : ICliCommand
                 var started = Stopwatch.StartNew();
                 var toolsJson = ReadTools(pr.GetValue(tools)!);
                 var options = new GenerationOptions { Constrained = !pr.GetValue(noConstrained), MaxGenLen = pr.GetValue(maxGenLen) };
-                var checkpointPath = pr.GetValue(checkpoint)!;
+                var (checkpointPath, tokenizerPath) = DefaultCheckpoint.Resolve(pr.GetValue(checkpoint), pr.GetValue(tokenizer), error);
                 if (!File.Exists(checkpointPath) && LoadRuntime == NeedleRuntime.Load)
                     throw new FileNotFoundException($"checkpoint '{checkpointPath}' does not exist (`needle download` fetches the released weights into ./checkpoints).");
-                using var runtime = LoadRuntime(checkpointPath, pr.GetValue(tokenizer));
+                using var runtime = LoadRuntime(checkpointPath, tokenizerPath);
                 var loadTime = started.Elapsed;
                 var q = pr.GetValue(query);
                 var examples = q is null ? BuiltInExamples : [(q, toolsJson)];

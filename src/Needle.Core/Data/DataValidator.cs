@@ -1,3 +1,5 @@
+using Needle.Core.Json;
+
 namespace Needle.Core.Data;
 
 /// <summary>Builds the <see cref="DataValidationReport"/> for examples already read (also usable on generated data).</summary>
@@ -69,7 +71,7 @@ public static class DataValidator
     // Names declared in a tools JSON string, or null when it cannot be read (then nothing is flagged unknown).
     private static HashSet<string>? ToolNames(string tools)
     {
-        if (!PythonJson.TryParse(tools, out var v) || v is not List<object?> list) return null;
-        return list.OfType<PythonDict>().Select(t => t.GetValueOrDefault("name")).OfType<string>().ToHashSet(StringComparer.Ordinal);
+        if (!PyJson.TryLoads(tools, out var v) || v is not PyJsonArray list) return null;
+        return list.Items.OfType<PyJsonObject>().Select(t => t.GetString("name")).OfType<string>().ToHashSet(StringComparer.Ordinal);
     }
 }

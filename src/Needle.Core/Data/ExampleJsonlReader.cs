@@ -1,3 +1,5 @@
+using Needle.Core.Json;
+
 namespace Needle.Core.Data;
 
 /// <summary>Examples read from a JSONL file, their 1-based line numbers, and the validation report.</summary>
@@ -44,23 +46,23 @@ public static class ExampleJsonlReader
     /// <summary>One line to an example, or null and the reason (upstream wording where upstream has one).</summary>
     public static (ToolCallExample? Example, string? Reason) ParseLine(string line)
     {
-        if (!PythonJson.TryParse(line, out var v)) return (null, "invalid JSON");
-        if (v is not PythonDict row) return (null, "not a JSON object");
+        if (!PyJson.TryLoads(line, out var v)) return (null, "invalid JSON");
+        if (v is not PyJsonObject row) return (null, "not a JSON object");
         foreach (var field in new[] { "query", "tools", "answers" })
         {
             bool present = row.ContainsKey(field) || (field == "answers" && row.ContainsKey("function_calls"));
             if (!present) return (null, $"missing '{field}'");
         }
-        if (row["query"] is not string query) return (null, "'query' is not a string");
-        if (!TryJsonArrayText(row["tools"], "tools", out var tools, out var why)) return (null, why);
-        var answersValue = row.ContainsKey("answers") ? row["answers"] : row["function_calls"];
+        if (row["query"] is not PyJsonString { Value: var query }) return (null, "'query' is not a string");
+        if (!TryJsonArrayText(row["tools"]!, "tools", out var tools, out var why)) return (null, why);
+        var answersValue = row.ContainsKey("answers") ? row["answers"]! : row["function_calls"]!;
         if (!TryJsonArrayText(answersValue, "answers", out var answers, out why)) return (null, why);
-        var calls = (List<object?>)PythonJson.Parse(answers!)!;
+        var calls = ((PyJsonArray)PyJson.Loads(answers!)).Items;
         for (int i = 0; i < calls.Count; i++)
         {
-            if (calls[i] is not PythonDict call) return (null, $"answers[{i}] is not an object");
-            if (call.GetValueOrDefault("name") is not string name || name.Length == 0) return (null, $"answers[{i}] has no 'name'");
-            if (call.TryGetValue("arguments", out var args) && args is not PythonDict && args is not null)
+            if (calls[i] is not PyJsonObject call) return (null, $"answers[{i}] is not an object");
+            if (call.GetString("name") is not { Length: > 0 }) return (null, $"answers[{i}] has no 'name'");
+            if (call.TryGet("arguments", out var args) && args is not PyJsonObject && args is not PyJsonNull)
                 return (null, $"answers[{i}].arguments is not an object");
         }
         return (new ToolCallExample
@@ -68,29 +70,29 @@ public static class ExampleJsonlReader
             Query = query,
             Tools = tools!,
             Answers = answers!,
-            Source = row.GetValueOrDefault("source") as string,
-            Model = row.GetValueOrDefault("model") as string,
-            CallType = row.GetValueOrDefault("call_type") as string,
-            NumTools = row.GetValueOrDefault("num_tools") as long?,
-            SynthTools = row.GetValueOrDefault("synth_tools") as bool?,
-            Language = row.GetValueOrDefault("language") as string,
-            Reasoning = row.GetValueOrDefault("reasoning") as string,
+            Source = row.GetString("source"),
+            Model = row.GetString("model"),
+            CallType = row.GetString("call_type"),
+            NumTools = row["num_tools"] is PyJsonInt { Value: var num } && num >= long.MinValue && num <= long.MaxValue ? (long)num : null,
+            SynthTools = row["synth_tools"] is PyJsonBool synth ? synth.Value : null,
+            Language = row.GetString("language"),
+            Reasoning = row.GetString("reasoning"),
         }, null);
     }
 
     // A field must be a JSON array: either a string holding one (kept verbatim) or an inline array (dumped compactly).
-    private static bool TryJsonArrayText(object? value, string field, out string? text, out string? reason)
+    private static bool TryJsonArrayText(PyJsonValue value, string field, out string? text, out string? reason)
     {
         text = null; reason = null;
         switch (value)
         {
-            case string s:
-                if (!PythonJson.TryParse(s, out var parsed)) { reason = $"'{field}' is not valid JSON"; return false; }
-                if (parsed is not List<object?>) { reason = $"'{field}' is not a JSON array"; return false; }
+            case PyJsonString { Value: var s }:
+                if (!PyJson.TryLoads(s, out var parsed)) { reason = $"'{field}' is not valid JSON"; return false; }
+                if (parsed is not PyJsonArray) { reason = $"'{field}' is not a JSON array"; return false; }
                 text = s;
                 return true;
-            case List<object?> list:
-                text = PythonJson.Dumps(list, compact: true, ensureAscii: false);
+            case PyJsonArray list:
+                text = PyJson.Dumps(list, ",", ":", ensureAscii: false);
                 return true;
             default:
                 reason = $"'{field}' is not a JSON array";

@@ -1,4 +1,5 @@
 using System.Text;
+using Needle.Core.Json;
 
 namespace Needle.Core.Data;
 
@@ -9,15 +10,15 @@ public static class ExampleJsonlWriter
     public static string ToLine(ToolCallExample ex)
     {
         ArgumentNullException.ThrowIfNull(ex);
-        var d = new PythonDict { ["query"] = ex.Query, ["tools"] = ex.Tools, ["answers"] = ex.Answers };
-        if (ex.Source is not null) d["source"] = ex.Source;
-        if (ex.Model is not null) d["model"] = ex.Model;
-        if (ex.CallType is not null) d["call_type"] = ex.CallType;
-        if (ex.NumTools is not null) d["num_tools"] = ex.NumTools.Value;
-        if (ex.SynthTools is not null) d["synth_tools"] = ex.SynthTools.Value;
-        if (ex.Language is not null) d["language"] = ex.Language;
-        if (ex.Reasoning is not null) d["reasoning"] = ex.Reasoning;
-        return PythonJson.Dumps(d, compact: false, ensureAscii: true);
+        var d = new PyJsonObject { ["query"] = new PyJsonString(ex.Query), ["tools"] = new PyJsonString(ex.Tools), ["answers"] = new PyJsonString(ex.Answers) };
+        if (ex.Source is not null) d["source"] = new PyJsonString(ex.Source);
+        if (ex.Model is not null) d["model"] = new PyJsonString(ex.Model);
+        if (ex.CallType is not null) d["call_type"] = new PyJsonString(ex.CallType);
+        if (ex.NumTools is not null) d["num_tools"] = PyJson.Int(ex.NumTools.Value);
+        if (ex.SynthTools is not null) d["synth_tools"] = PyJsonBool.Of(ex.SynthTools.Value);
+        if (ex.Language is not null) d["language"] = new PyJsonString(ex.Language);
+        if (ex.Reasoning is not null) d["reasoning"] = new PyJsonString(ex.Reasoning);
+        return PyJson.DumpsSpaced(d);
     }
 
     public static string ToText(IEnumerable<ToolCallExample> examples)

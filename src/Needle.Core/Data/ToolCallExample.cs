@@ -1,3 +1,5 @@
+using Needle.Core.Json;
+
 namespace Needle.Core.Data;
 
 /// <summary>
@@ -26,10 +28,10 @@ public sealed record ToolCallExample
     public string? Reasoning { get; init; }
 
     /// <summary>The parsed answer calls (dicts), or an empty list when the answers are not a JSON array.</summary>
-    public IReadOnlyList<object?> ParseCalls() =>
-        PythonJson.TryParse(Answers, out var v) && v is List<object?> list ? list : [];
+    public IReadOnlyList<PyJsonValue> ParseCalls() =>
+        PyJson.TryLoads(Answers, out var v) && v is PyJsonArray list ? list.Items : [];
 
     /// <summary>Names of the calls, in order (only dict calls with a string name).</summary>
     public IReadOnlyList<string> CallNames() =>
-        ParseCalls().OfType<PythonDict>().Select(c => c.GetValueOrDefault("name")).OfType<string>().ToList();
+        ParseCalls().OfType<PyJsonObject>().Select(c => c.GetString("name")).OfType<string>().ToList();
 }

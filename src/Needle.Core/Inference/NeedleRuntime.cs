@@ -54,19 +54,21 @@ public sealed class NeedleRuntime : IDisposable
 
     /// <summary>
     /// The tokenizer that goes with a checkpoint: <c>needle.model</c> or <c>tokenizer/needle.model</c> beside it, else
-    /// the only <c>*.model</c> file in its folder.
+    /// the checkpoint's own name with <c>.model</c> (needle-mini.pkl → needle-mini.model), else the only <c>*.model</c>
+    /// file in its folder.
     /// </summary>
     public static string FindTokenizer(string checkpointPath)
     {
-        var dir = Path.GetDirectoryName(Path.GetFullPath(checkpointPath))!;
-        foreach (var candidate in new[] { Path.Combine(dir, "needle.model"), Path.Combine(dir, "tokenizer", "needle.model") })
+        var full = Path.GetFullPath(checkpointPath);
+        var dir = Path.GetDirectoryName(full)!;
+        foreach (var candidate in new[] { Path.Combine(dir, "needle.model"), Path.Combine(dir, "tokenizer", "needle.model"), Path.ChangeExtension(full, ".model") })
             if (File.Exists(candidate)) return candidate;
         var models = Directory.Exists(dir) ? Directory.GetFiles(dir, "*.model").Order(StringComparer.Ordinal).ToArray() : [];
         return models.Length switch
         {
             1 => models[0],
             0 => throw new FileNotFoundException(
-                $"no tokenizer found beside checkpoint '{checkpointPath}' (looked for needle.model, tokenizer/needle.model, *.model in {dir}); pass its path explicitly (--tokenizer)."),
+                $"no tokenizer found beside checkpoint '{checkpointPath}' (looked for needle.model, tokenizer/needle.model, {Path.GetFileNameWithoutExtension(full)}.model, *.model in {dir}); pass its path explicitly (--tokenizer)."),
             _ => throw new FileNotFoundException(
                 $"several *.model files beside checkpoint '{checkpointPath}' ({string.Join(", ", models.Select(Path.GetFileName))}); pass the tokenizer explicitly (--tokenizer)."),
         };

@@ -38,6 +38,39 @@ public static class PyJson
         return sb.ToString();
     }
 
+    /// <summary>
+    /// <c>json.dumps(v, separators=(item, key), ensure_ascii=ensureAscii, sort_keys=sortKeys)</c>; with ensure_ascii
+    /// False only control characters are \u-escaped.
+    /// </summary>
+    public static string Dumps(PyJsonValue value, string itemSeparator, string keySeparator, bool ensureAscii, bool sortKeys = false)
+    {
+        ArgumentNullException.ThrowIfNull(value);
+        var sb = new StringBuilder();
+        PyJsonWriter.Write(sb, value, itemSeparator, keySeparator, ensureAscii, sortKeys);
+        return sb.ToString();
+    }
+
+    /// <summary><c>json.dumps(v, sort_keys=True)</c> (default separators): the canonical form the metrics compare values by.</summary>
+    public static string DumpsSorted(PyJsonValue value) => Dumps(value, ", ", ": ", ensureAscii: true, sortKeys: true);
+
+    /// <summary><c>json.dumps(v, indent=indent)</c>: items on their own lines, separators (",", ": "), empty containers inline.</summary>
+    public static string DumpsIndented(PyJsonValue value, int indent = 2, bool ensureAscii = true)
+    {
+        ArgumentNullException.ThrowIfNull(value);
+        var sb = new StringBuilder();
+        PyJsonWriter.WriteIndented(sb, value, indent, 0, ensureAscii);
+        return sb.ToString();
+    }
+
+    /// <summary>json's float text: Python's <c>repr(float)</c>, with NaN/Infinity/-Infinity spelled as json.dumps does.</summary>
+    public static string FloatRepr(double value) => PyJsonWriter.FloatText(value);
+
+    /// <summary>A Python float value (<see cref="PyJsonFloat"/>).</summary>
+    public static PyJsonValue Float(double v) => new PyJsonFloat(v);
+
+    /// <summary>A Python str value, or None for null.</summary>
+    public static PyJsonValue Str(string? v) => v is null ? PyJsonNull.Instance : new PyJsonString(v);
+
     /// <summary><c>json.dumps(json.loads(text), separators=(",", ":"))</c>, or the text unchanged when it is not JSON.</summary>
     public static string CompactOrSame(string text) => TryLoads(text, out var v) ? Dumps(v) : text;
 

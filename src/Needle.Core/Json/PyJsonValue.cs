@@ -93,6 +93,12 @@ public sealed class PyJsonObject : PyJsonValue
 
     public bool ContainsKey(string key) => _index.ContainsKey(key);
 
+    /// <summary>Python's <c>d.get(key, fallback)</c>: a present key's value (JSON null included), else the fallback.</summary>
+    public PyJsonValue Get(string key, PyJsonValue fallback) => TryGet(key, out var v) ? v : fallback;
+
+    /// <summary>The value of a key that holds a str, else null (missing key or another type).</summary>
+    public string? GetString(string key) => TryGet(key, out var v) && v is PyJsonString s ? s.Value : null;
+
     /// <summary>Python's <c>d[key] = value</c>.</summary>
     public void Set(string key, PyJsonValue value)
     {

@@ -1,4 +1,4 @@
-using Needle.Core.Data;
+using Needle.Core.Json;
 
 namespace Needle.Core.Training;
 
@@ -14,10 +14,10 @@ internal sealed class ParamCounts
 /// </summary>
 internal static class CallComparison
 {
-    public static readonly Func<object?, object?> Identity = static v => v;
+    public static readonly Func<PyJsonValue, PyJsonValue> Identity = static v => v;
 
     /// <summary>Exact match: both empty, or the same sorted keys with every call in both lists having a key.</summary>
-    public static bool IsExact(List<object?> refCalls, List<object?> predCalls, Func<object?, string?> key, bool refEmpty, bool predEmpty)
+    public static bool IsExact(List<PyJsonValue> refCalls, List<PyJsonValue> predCalls, Func<PyJsonValue, string?> key, bool refEmpty, bool predEmpty)
     {
         if (refEmpty && predEmpty) return true;
         if (refEmpty || predEmpty) return false;
@@ -27,48 +27,48 @@ internal static class CallComparison
     }
 
     /// <summary>Upstream's failure check compares total lengths instead of key counts; same outcome for dict calls.</summary>
-    public static bool IsFailureExact(List<object?> refCalls, List<object?> predCalls, Func<object?, string?> key, bool refEmpty, bool predEmpty) =>
+    public static bool IsFailureExact(List<PyJsonValue> refCalls, List<PyJsonValue> predCalls, Func<PyJsonValue, string?> key, bool refEmpty, bool predEmpty) =>
         (refEmpty && predEmpty) || (!refEmpty && !predEmpty
             && ToolCallScoring.SortedTruthyKeys(refCalls, key).SequenceEqual(ToolCallScoring.SortedTruthyKeys(predCalls, key))
             && refCalls.Count == predCalls.Count);
 
     /// <summary>Args accuracy: predicted calls whose name is in the reference, and how many of those have identical arguments.</summary>
-    public static void CountArgs(Dictionary<string, List<object?>> refByName, List<object?> predCalls, Func<object?, object?> normalizeArgs,
+    public static void CountArgs(Dictionary<string, List<PyJsonValue>> refByName, List<PyJsonValue> predCalls, Func<PyJsonValue, PyJsonValue> normalizeArgs,
         ref int total, ref int ok)
     {
-        foreach (var call in predCalls.OfType<PythonDict>().Where(x => x.ContainsKey("name")))
+        foreach (var (call, name) in ToolCallScoring.Named(predCalls))
         {
-            if (!refByName.TryGetValue(ToolCallScoring.NameId(call["name"]), out var refArgs)) continue;
+            if (!refByName.TryGetValue(ToolCallScoring.NameId(name), out var refArgs)) continue;
             total++;
-            string pa = PyCompat.Canon(normalizeArgs(call.GetValueOrDefault("arguments", new PythonDict())));
+            string pa = PyCompat.Canon(normalizeArgs(ToolCallScoring.ArgumentsOrEmpty(call)));
             if (refArgs.Any(ra => PyCompat.Canon(normalizeArgs(ra)) == pa)) ok++;
         }
     }
 
     /// <summary>Parameter hallucination / missing / value accuracy against the tool schemas and the reference's first call of each name.</summary>
-    public static void CountParams(object? toolDefs, Dictionary<string, List<object?>> refByName, List<object?> predCalls,
-        Func<object?, object?> normalizeValue, ParamCounts counts)
+    public static void CountParams(PyJsonValue toolDefs, Dictionary<string, List<PyJsonValue>> refByName, List<PyJsonValue> predCalls,
+        Func<PyJsonValue, PyJsonValue> normalizeValue, ParamCounts counts)
     {
         var paramMap = new Dictionary<string, HashSet<string>>(StringComparer.Ordinal);
-        foreach (var tool in PyCompat.Iterate(toolDefs).OfType<PythonDict>().Where(x => x.ContainsKey("name")))
-            paramMap[ToolCallScoring.NameId(tool["name"])] = ToolCallScoring.DictKeys(tool.GetValueOrDefault("parameters"));
-        foreach (var call in predCalls.OfType<PythonDict>().Where(x => x.ContainsKey("name")))
+        foreach (var (tool, toolName) in ToolCallScoring.Named(PyCompat.Iterate(toolDefs)))
+            paramMap[ToolCallScoring.NameId(toolName)] = ToolCallScoring.DictKeys(tool["parameters"]);
+        foreach (var (call, callName) in ToolCallScoring.Named(predCalls))
         {
-            string name = ToolCallScoring.NameId(call["name"]);
+            string name = ToolCallScoring.NameId(callName);
             if (!paramMap.TryGetValue(name, out var schema)) continue;
-            var predKeys = ToolCallScoring.DictKeys(call.GetValueOrDefault("arguments"));
+            var predKeys = ToolCallScoring.DictKeys(call["arguments"]);
             counts.PredParams += predKeys.Count;
             counts.Hallucinated += predKeys.Count(k => !schema.Contains(k));
             if (!refByName.TryGetValue(name, out var refArgsList)) continue;
-            var refArgs = refArgsList[0] as PythonDict;
+            var refArgs = refArgsList[0] as PyJsonObject;
             var refKeys = ToolCallScoring.DictKeys(refArgs);
             counts.RefParams += refKeys.Count;
             counts.Missing += refKeys.Count(k => !predKeys.Contains(k));
             var both = predKeys.Where(refKeys.Contains).ToList();
             counts.Matched += both.Count;
             if (both.Count == 0) continue;
-            var predArgs = (PythonDict)call["arguments"]!;   // non-empty keys: both are dicts
-            counts.CorrectValues += both.Count(k => PyCompat.Canon(normalizeValue(predArgs[k])) == PyCompat.Canon(normalizeValue(refArgs![k])));
+            var predArgs = (PyJsonObject)call["arguments"]!;   // non-empty keys: both are dicts
+            counts.CorrectValues += both.Count(k => PyCompat.Canon(normalizeValue(predArgs[k]!)) == PyCompat.Canon(normalizeValue(refArgs![k]!)));
         }
     }
 }

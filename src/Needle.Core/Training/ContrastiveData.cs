@@ -1,4 +1,5 @@
 using Needle.Core.Data;
+using Needle.Core.Json;
 using Needle.Core.Tokenization;
 
 namespace Needle.Core.Training;
@@ -27,13 +28,13 @@ public sealed class ContrastiveData
             var q = tokenizer.Encode(e.Query);
             data.Queries.Add(q.Length <= maxQueryLen ? q : q[..maxQueryLen]);
             var positives = examples[e.SourceIndex].CallNames().ToHashSet(StringComparer.Ordinal);
-            if (!PythonJson.TryParse(e.ToolsText, out var parsed) || parsed is not List<object?> tools) continue;
-            foreach (var tool in tools.OfType<PythonDict>())
+            if (!PyJson.TryLoads(e.ToolsText, out var parsed) || parsed is not PyJsonArray tools) continue;
+            foreach (var tool in tools.Items.OfType<PyJsonObject>())
             {
-                var ids = tokenizer.Encode(PythonJson.Dumps(tool));
+                var ids = tokenizer.Encode(PyJson.Dumps(tool));
                 data.Tools.Add(ids.Length <= MaxToolLen ? ids : ids[..MaxToolLen]);
                 data.ToolQuery.Add(local);
-                data.IsPositive.Add(tool.GetValueOrDefault("name", "") is string n && positives.Contains(n));
+                data.IsPositive.Add(tool.GetString("name") is { } n && positives.Contains(n));
             }
         }
         return data;
@@ -99,14 +100,14 @@ public sealed record RetrievalMetrics(IReadOnlyDictionary<int, double> RecallAtK
         var queries = new List<string>(); var texts = new List<List<string>>(); var positives = new List<HashSet<int>>();
         foreach (var ex in examples.Take(maxSamples))
         {
-            if (!PythonJson.TryParse(ex.Tools, out var t) || t is not List<object?> tools || tools.Count == 0) continue;
+            if (!PyJson.TryLoads(ex.Tools, out var t) || t is not PyJsonArray tools || tools.Count == 0) continue;
             var names = ex.CallNames().ToHashSet(StringComparer.Ordinal);
             if (names.Count == 0) continue;
             var group = new List<string>(); var pos = new HashSet<int>();
-            foreach (var tool in tools.OfType<PythonDict>())
+            foreach (var tool in tools.Items.OfType<PyJsonObject>())
             {
-                if (tool.GetValueOrDefault("name", "") is string n && names.Contains(n)) pos.Add(group.Count);
-                group.Add(PythonJson.Dumps(tool));
+                if (tool.GetString("name") is { } n && names.Contains(n)) pos.Add(group.Count);
+                group.Add(PyJson.Dumps(tool));
             }
             if (pos.Count == 0) continue;
             queries.Add(ex.Query); texts.Add(group); positives.Add(pos);

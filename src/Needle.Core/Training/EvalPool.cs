@@ -1,4 +1,5 @@
 using Needle.Core.Data;
+using Needle.Core.Json;
 
 namespace Needle.Core.Training;
 
@@ -28,13 +29,13 @@ public static class EvalPool
     /// <summary>"single" (1 call) / "multi" (&gt;1) / "empty" (no calls or unparsable), as <c>_classify_sample</c>.</summary>
     public static string Classify(ToolCallExample ex)
     {
-        if (!PythonJson.TryParse(ex.Answers, out var a) || a is not List<object?> list || list.Count == 0) return "empty";
+        if (!PyJson.TryLoads(ex.Answers, out var a) || a is not PyJsonArray list || list.Count == 0) return "empty";
         return list.Count == 1 ? "single" : "multi";
     }
 
     /// <summary>min(len(tools), 10), or 0 when the tools are not JSON (or have no length).</summary>
     public static int ToolCount(string tools) =>
-        PythonJson.TryParse(tools, out var t) && PyCompat.Len(t) is int n ? Math.Min(n, 10) : 0;
+        PyJson.TryLoads(tools, out var t) && PyCompat.Len(t) is int n ? Math.Min(n, 10) : 0;
 
     /// <summary>
     /// The "single" and "multi" pools over the kept val examples: per #tools bucket at most <paramref name="perBucket"/>,
@@ -100,22 +101,22 @@ public static class EvalPool
         int argsOk = 0, argsTotal = 0;
         var paramCounts = new ParamCounts();
         var failures = new List<EvalFailure>();
-        Func<object?, string?> key = c => ToolCallScoring.CallKey(c);
+        Func<PyJsonValue, string?> key = c => ToolCallScoring.CallKey(c);
 
         for (int i = 0; i < examples.Count; i++)
         {
             var ex = examples[i];
-            object? toolDefs = PythonJson.TryParse(ex.Tools, out var td) && PyCompat.Len(td) is not null ? td : new List<object?>();
+            PyJsonValue toolDefs = PyJson.TryLoads(ex.Tools, out var td) && PyCompat.Len(td) is not null ? td : new PyJsonArray();
             int t = Math.Min(PyCompat.Len(toolDefs) ?? 0, 10);
 
             string refText = ex.Answers.Trim(), pred = predictions[i].Trim();
             bool refEmpty = refText is "" or "[]", predEmpty = pred is "" or "[]";
-            var refCalls = !refEmpty && PythonJson.TryParse(refText, out var r) ? PyCompat.Iterate(r) : [];
-            List<object?> predCalls = [];
+            var refCalls = !refEmpty && PyJson.TryLoads(refText, out var r) ? PyCompat.Iterate(r) : [];
+            List<PyJsonValue> predCalls = [];
             bool parsed = true;
             if (!predEmpty)
             {
-                if (PythonJson.TryParse(pred, out var p)) predCalls = ToolCallScoring.AsCalls(p);
+                if (PyJson.TryLoads(pred, out var p)) predCalls = ToolCallScoring.AsCalls(p);
                 else { parsed = false; parseErr++; pc[t, 8]++; }
             }
             n++; pc[t, 0]++;

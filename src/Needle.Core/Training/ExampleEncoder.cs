@@ -1,4 +1,5 @@
 using Needle.Core.Data;
+using Needle.Core.Json;
 using Needle.Core.Tokenization;
 
 namespace Needle.Core.Training;
@@ -31,8 +32,8 @@ public static class ExampleEncoder
     /// <summary>One example at position <paramref name="index"/> (the shuffle seed), or null when the answer is too long.</summary>
     public static EncodedExample? Encode(int index, ToolCallExample example, ITokenizer tokenizer, ExampleEncoderOptions options)
     {
-        string answer = PythonJson.Compact(example.Answers);
-        string tools = PythonJson.Compact(example.Tools);
+        string answer = PyJson.CompactOrSame(example.Answers);
+        string tools = PyJson.CompactOrSame(example.Tools);
         if (options.ShuffleTools) tools = ToolsShuffler.Shuffle(tools, (uint)index);
 
         int maxTok = Math.Max(options.MaxEncLen, options.MaxDecLen);
@@ -62,7 +63,7 @@ public static class ExampleEncoder
         var classes = new sbyte[a.Length + 2];
         LossClasses.ForAnswerIds(answer, aFull, a.Length, tokenizer).CopyTo(classes, 1);   // upstream re-encodes: same pieces
 
-        int calls = PythonJson.TryParse(answer, out var parsed) && parsed is List<object?> l ? l.Count : 0;
+        int calls = PyJson.TryLoads(answer, out var parsed) && parsed is PyJsonArray l ? l.Count : 0;
         return new EncodedExample(index, enc, decIn, decTgt, classes, calls, example.Query, tools, answer);
     }
 

@@ -1,4 +1,4 @@
-using Needle.Core.Data;
+using Needle.Core.Json;
 
 namespace Needle.Core.Training;
 
@@ -11,8 +11,8 @@ internal static class FailureReasons
     private const string Missing = "<MISSING>";
 
     public static IReadOnlyList<string> Explain(
-        IReadOnlyList<object?> refCalls, IReadOnlyList<object?> predCalls, bool parsed, bool refEmpty, bool predEmpty,
-        bool benchmarkStyle = false, Func<object?, object?>? normalizeValue = null)
+        IReadOnlyList<PyJsonValue> refCalls, IReadOnlyList<PyJsonValue> predCalls, bool parsed, bool refEmpty, bool predEmpty,
+        bool benchmarkStyle = false, Func<PyJsonValue, PyJsonValue>? normalizeValue = null)
     {
         var reasons = new List<string>();
         if (benchmarkStyle && !parsed) reasons.Add("json_parse_error");
@@ -27,17 +27,18 @@ internal static class FailureReasons
             var refByName = ToolCallScoring.RefArgsByName(refCalls);
             normalizeValue ??= v => v;
             int cut = benchmarkStyle ? 60 : 50;
-            foreach (var c in predCalls.OfType<PythonDict>().Where(c => c.ContainsKey("name")))
+            var missing = new PyJsonString(Missing);
+            foreach (var (c, callName) in ToolCallScoring.Named(predCalls))
             {
-                string name = ToolCallScoring.NameId(c["name"]);
+                string name = ToolCallScoring.NameId(callName);
                 if (!refByName.TryGetValue(name, out var refArgs)) continue;
-                var pa = c.GetValueOrDefault("arguments", new PythonDict()) as PythonDict ?? new PythonDict();
-                var ra = refArgs[0] as PythonDict ?? new PythonDict();
+                var pa = ToolCallScoring.ArgumentsOrEmpty(c) as PyJsonObject ?? new PyJsonObject();
+                var ra = refArgs[0] as PyJsonObject ?? new PyJsonObject();
                 foreach (var k in pa.Keys.Union(ra.Keys).OrderBy(k => k, StringComparer.Ordinal))
                 {
-                    object? pv = pa.ContainsKey(k) ? pa[k] : Missing, rv = ra.ContainsKey(k) ? ra[k] : Missing;
+                    PyJsonValue pv = pa.Get(k, missing), rv = ra.Get(k, missing);
                     if (PyCompat.Canon(normalizeValue(pv)) == PyCompat.Canon(normalizeValue(rv))) continue;
-                    string diff = $"{name}.{k}={PyCompat.Slice(PythonJson.Dumps(pv, compact: false), cut)}!={PyCompat.Slice(PythonJson.Dumps(rv, compact: false), cut)}";
+                    string diff = $"{name}.{k}={PyCompat.Slice(PyJson.DumpsSpaced(pv), cut)}!={PyCompat.Slice(PyJson.DumpsSpaced(rv), cut)}";
                     reasons.Add(benchmarkStyle ? "value_mismatch:" + diff : diff);
                 }
             }

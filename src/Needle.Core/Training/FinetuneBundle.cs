@@ -2,6 +2,7 @@ using System.Globalization;
 using System.IO.Compression;
 using System.Text;
 using Needle.Core.Data;
+using Needle.Core.Json;
 
 namespace Needle.Core.Training;
 
@@ -59,11 +60,11 @@ public static class FinetuneBundle
             using var zip = new ZipArchive(stream, ZipArchiveMode.Create, leaveOpen: true);
             AddFile(zip, "checkpoint.pkl", input.CheckpointPath);
             if (input.TokenizerModelPath is not null) AddFile(zip, "tokenizer.model", input.TokenizerModelPath);
-            AddText(zip, "tools.json", PythonJson.Compact(input.ToolsJson));
+            AddText(zip, "tools.json", PyJson.CompactOrSame(input.ToolsJson));
             AddText(zip, "train.jsonl", ExampleJsonlWriter.ToText(input.Train));
             AddText(zip, "val.jsonl", ExampleJsonlWriter.ToText(input.Val));
             AddText(zip, "test.jsonl", ExampleJsonlWriter.ToText(input.Test));
-            AddText(zip, "eval_report.json", PythonJson.DumpsIndented(EvalReport(input), 2));
+            AddText(zip, "eval_report.json", PyJson.DumpsIndented(EvalReport(input), 2));
             AddText(zip, "loss_history.json", history.ToJson());
             AddText(zip, "loss_history.csv", history.ToCsv());
             AddText(zip, "loss_curve.svg", LossCurveSvg.Render(history));
@@ -92,46 +93,50 @@ public static class FinetuneBundle
         ("parse_rate", "Parse Rate", m => m.ParseRate), ("args_acc", "Args Accuracy", m => m.ArgsAcc),
     ];
 
-    private static PythonDict? MetricDict(ToolEvalMetrics? m)
+    private static PyJsonValue MetricDict(ToolEvalMetrics? m)
     {
-        if (m is null) return null;
-        var d = new PythonDict();
-        foreach (var (k, _, get) in Metrics) d[k] = get(m);
+        if (m is null) return PyJsonNull.Instance;
+        var d = new PyJsonObject();
+        foreach (var (k, _, get) in Metrics) d[k] = PyJson.Float(get(m));
         return d;
     }
 
-    private static object? ToolAcc(ToolEvalMetrics? m, string tool) =>
-        m is not null && m.PerTool.TryGetValue(tool, out var s) && s.Total > 0 ? PyCompat.Round((double)s.Correct / s.Total, 3) : null;
+    private static PyJsonValue ToolAcc(ToolEvalMetrics? m, string tool) =>
+        m is not null && m.PerTool.TryGetValue(tool, out var s) && s.Total > 0 ? PyJson.Float(PyCompat.Round((double)s.Correct / s.Total, 3)) : PyJsonNull.Instance;
 
     private static List<string> ToolNames(FinetuneRunSummary s) =>
         (s.Base?.PerTool.Keys ?? []).Concat(s.Finetuned?.PerTool.Keys ?? []).Distinct(StringComparer.Ordinal).ToList();
 
     /// <summary>eval_report.json: upstream's fields in upstream's order, then our "settings".</summary>
-    public static PythonDict EvalReport(FinetuneBundleInput input)
+    public static PyJsonObject EvalReport(FinetuneBundleInput input)
     {
         var s = input.Summary;
-        var perTool = new PythonDict();
-        foreach (var t in ToolNames(s)) perTool[t] = new PythonDict { ["base"] = ToolAcc(s.Base, t), ["finetuned"] = ToolAcc(s.Finetuned, t) };
-        var settings = new PythonDict
+        var perTool = new PyJsonObject();
+        foreach (var t in ToolNames(s)) perTool[t] = new PyJsonObject { ["base"] = ToolAcc(s.Base, t), ["finetuned"] = ToolAcc(s.Finetuned, t) };
+        var settings = new PyJsonObject
         {
-            ["seed"] = (long)s.Seed,
-            ["adam_lr"] = s.Optimizer.AdamLearningRate, ["muon_lr"] = s.Optimizer.MuonLearningRate,
-            ["warmup_ratio"] = s.Optimizer.WarmupRatio, ["decay_ratio"] = s.Optimizer.DecayRatio,
-            ["max_grad_norm"] = s.Optimizer.MaxGradNorm,
-            ["loss_weights"] = new PythonDict { ["base"] = (double)s.Weights.Base, ["name"] = (double)s.Weights.Name, ["value"] = (double)s.Weights.Value, ["key"] = (double)s.Weights.Key },
+            ["seed"] = PyJson.Int(s.Seed),
+            ["adam_lr"] = PyJson.Float(s.Optimizer.AdamLearningRate), ["muon_lr"] = PyJson.Float(s.Optimizer.MuonLearningRate),
+            ["warmup_ratio"] = PyJson.Float(s.Optimizer.WarmupRatio), ["decay_ratio"] = PyJson.Float(s.Optimizer.DecayRatio),
+            ["max_grad_norm"] = PyJson.Float(s.Optimizer.MaxGradNorm),
+            ["loss_weights"] = new PyJsonObject
+            {
+                ["base"] = PyJson.Float(s.Weights.Base), ["name"] = PyJson.Float(s.Weights.Name),
+                ["value"] = PyJson.Float(s.Weights.Value), ["key"] = PyJson.Float(s.Weights.Key),
+            },
         };
         if (s.Plan is { } p)
         {
-            settings["batch_size"] = (long)p.BatchSize; settings["steps_per_epoch"] = (long)p.StepsPerEpoch;
-            settings["total_steps"] = (long)p.TotalSteps; settings["adjustments"] = p.Adjustments.Cast<object?>().ToList();
+            settings["batch_size"] = PyJson.Int(p.BatchSize); settings["steps_per_epoch"] = PyJson.Int(p.StepsPerEpoch);
+            settings["total_steps"] = PyJson.Int(p.TotalSteps); settings["adjustments"] = new PyJsonArray(p.Adjustments.Select(PyJson.Str));
         }
-        return new PythonDict
+        return new PyJsonObject
         {
-            ["model"] = s.BaseModel,
-            ["finetuned_checkpoint"] = s.FinetunedCheckpoint,
-            ["training"] = new PythonDict { ["examples"] = (long)input.Train.Count, ["tools"] = (long)s.ToolCount, ["epochs"] = (long)(s.Plan?.Epochs ?? 0) },
-            ["validation"] = new PythonDict { ["examples"] = (long)input.Val.Count },
-            ["test"] = new PythonDict { ["examples"] = (long)input.Test.Count, ["duplicates"] = (long)s.Duplicates },
+            ["model"] = PyJson.Str(s.BaseModel),
+            ["finetuned_checkpoint"] = PyJson.Str(s.FinetunedCheckpoint),
+            ["training"] = new PyJsonObject { ["examples"] = PyJson.Int(input.Train.Count), ["tools"] = PyJson.Int(s.ToolCount), ["epochs"] = PyJson.Int(s.Plan?.Epochs ?? 0) },
+            ["validation"] = new PyJsonObject { ["examples"] = PyJson.Int(input.Val.Count) },
+            ["test"] = new PyJsonObject { ["examples"] = PyJson.Int(input.Test.Count), ["duplicates"] = PyJson.Int(s.Duplicates) },
             ["base"] = MetricDict(s.Base),
             ["finetuned"] = MetricDict(s.Finetuned),
             ["per_tool"] = perTool,

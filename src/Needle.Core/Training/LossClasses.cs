@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using Needle.Core.Data;
+using Needle.Core.Json;
 
 namespace Needle.Core.Training;
 
@@ -24,19 +25,19 @@ public static class LossClasses
     {
         ArgumentNullException.ThrowIfNull(answer);
         var cls = new sbyte[answer.Length];
-        if (!PythonJson.TryParse(answer, out var parsed) || parsed is not List<object?> calls) return cls;
-        foreach (var call in calls.OfType<PythonDict>())
+        if (!PyJson.TryLoads(answer, out var parsed) || parsed is not PyJsonArray calls) return cls;
+        foreach (var call in calls.Items.OfType<PyJsonObject>())
         {
             // Upstream would crash on a non-string name (re.escape); our reader rejects those, here they are skipped.
-            if (call.GetValueOrDefault("name", "") is string name && name.Length > 0)
+            if (call.GetString("name") is { Length: > 0 } name)
                 MarkValue(answer, cls, "name", name, TokenClass.Name);
-            if (call.GetValueOrDefault("arguments", new PythonDict()) is PythonDict args)
+            if (call.Get("arguments", new PyJsonObject()) is PyJsonObject args)
             {
-                foreach (var (k, v) in args.Items)
+                foreach (var (k, v) in args.Entries)
                 {
                     MarkKey(answer, cls, k, TokenClass.Key);
                     // Non-strings are dumped with the default (spaced) separators, so nested values never match.
-                    string vStr = v as string ?? PythonJson.Dumps(v, compact: false);
+                    string vStr = v is PyJsonString s ? s.Value : PyJson.DumpsSpaced(v);
                     MarkValue(answer, cls, k, vStr, TokenClass.Value);
                 }
             }

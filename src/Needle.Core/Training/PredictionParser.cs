@@ -1,9 +1,9 @@
-using Needle.Core.Data;
+using Needle.Core.Json;
 
 namespace Needle.Core.Training;
 
 /// <summary>A model output read as tool calls, the way upstream's metrics read it.</summary>
-public sealed record ParsedPrediction(bool Parsed, bool Empty, IReadOnlyList<object?> Calls);
+public sealed record ParsedPrediction(bool Parsed, bool Empty, IReadOnlyList<PyJsonValue> Calls);
 
 /// <summary>
 /// What counts as a parse failure upstream: the stripped text must be JSON. A list is the calls, a dict becomes one
@@ -17,7 +17,7 @@ public static class PredictionParser
         ArgumentNullException.ThrowIfNull(prediction);
         string p = prediction.Trim();
         bool empty = p is "" or "[]";
-        if (!PythonJson.TryParse(p, out var v)) return new ParsedPrediction(false, empty, []);
+        if (!PyJson.TryLoads(p, out var v)) return new ParsedPrediction(false, empty, []);
         return new ParsedPrediction(true, empty, ToolCallScoring.AsCalls(v));
     }
 
@@ -25,9 +25,9 @@ public static class PredictionParser
     /// The calls as (name, arguments) pairs, skipping entries that are not objects with a string name
     /// (for display: the web app's result view).
     /// </summary>
-    public static IReadOnlyList<(string Name, PythonDict Arguments)> Calls(string prediction) =>
-        Parse(prediction).Calls.OfType<PythonDict>()
-            .Where(c => c.GetValueOrDefault("name") is string)
-            .Select(c => ((string)c["name"]!, c.GetValueOrDefault("arguments") as PythonDict ?? new PythonDict()))
+    public static IReadOnlyList<(string Name, PyJsonObject Arguments)> Calls(string prediction) =>
+        Parse(prediction).Calls.OfType<PyJsonObject>()
+            .Where(c => c.GetString("name") is not null)
+            .Select(c => (c.GetString("name")!, c["arguments"] as PyJsonObject ?? new PyJsonObject()))
             .ToList();
 }

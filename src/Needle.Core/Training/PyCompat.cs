@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Text;
-using Needle.Core.Data;
+using Needle.Core.Json;
 
 namespace Needle.Core.Training;
 
@@ -39,39 +39,38 @@ public static class PyCompat
     }
 
     /// <summary>Python truthiness of a JSON value.</summary>
-    public static bool Truthy(object? v) => v switch
+    public static bool Truthy(PyJsonValue v) => v switch
     {
-        null => false,
-        bool b => b,
-        string s => s.Length > 0,
-        long l => l != 0,
-        double d => d != 0,
-        System.Numerics.BigInteger bi => !bi.IsZero,
-        PythonDict d => d.Count > 0,
-        List<object?> list => list.Count > 0,
+        PyJsonNull => false,
+        PyJsonBool b => b.Value,
+        PyJsonString s => s.Value.Length > 0,
+        PyJsonInt i => !i.Value.IsZero,
+        PyJsonFloat d => d.Value != 0,
+        PyJsonObject d => d.Count > 0,
+        PyJsonArray list => list.Count > 0,
         _ => true,
     };
 
     /// <summary>What <c>for c in value</c> yields for a parsed JSON value (a dict yields its keys, a string its chars).</summary>
-    public static List<object?> Iterate(object? v) => v switch
+    public static List<PyJsonValue> Iterate(PyJsonValue v) => v switch
     {
-        List<object?> list => list,
-        PythonDict d => d.Keys.Cast<object?>().ToList(),
-        string s => s.Select(ch => (object?)ch.ToString()).ToList(),
+        PyJsonArray list => list.Items,
+        PyJsonObject d => d.Keys.Select(k => (PyJsonValue)new PyJsonString(k)).ToList(),
+        PyJsonString s => s.Value.Select(ch => (PyJsonValue)new PyJsonString(ch.ToString())).ToList(),
         _ => [],
     };
 
     /// <summary><c>len(value)</c> for values that have one; null when Python would raise TypeError.</summary>
-    public static int? Len(object? v) => v switch
+    public static int? Len(PyJsonValue v) => v switch
     {
-        List<object?> list => list.Count,
-        PythonDict d => d.Count,
-        string s => s.Length,
+        PyJsonArray list => list.Count,
+        PyJsonObject d => d.Count,
+        PyJsonString s => s.Value.Length,
         _ => null,
     };
 
     /// <summary>Canonical JSON (<c>json.dumps(v, sort_keys=True)</c>): the equality metrics compare values by.</summary>
-    public static string Canon(object? v) => PythonJson.Dumps(v, compact: false, sortKeys: true);
+    public static string Canon(PyJsonValue v) => PyJson.DumpsSorted(v);
 
     /// <summary>Upstream's <c>to_snake_case</c> (needle-model.md §9.1): the inference implementation, shared.</summary>
     public static string ToSnakeCase(string name) => Inference.ToolNames.ToSnakeCase(name);

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Needle.Core.Data;
+using Needle.Core.Json;
 
 namespace Needle.Core.Training;
 
@@ -22,23 +23,24 @@ public static class ToolCallBenchmark
     public const int MaxFailures = 50;
 
     /// <summary>Upstream's <c>_normalize_value</c>.</summary>
-    public static object? NormalizeValue(object? v)
+    public static PyJsonValue NormalizeValue(PyJsonValue v)
     {
-        if (v is string s)
+        if (v is PyJsonString str)
         {
+            string s = str.Value;
             if (TryPythonFloat(s, out double f)) s = FloatStr(f);
             s = s.Trim().ToLowerInvariant();
             if (s.StartsWith("at ", StringComparison.Ordinal)) s = s[3..].Trim();
             if (s.StartsWith("today at ", StringComparison.Ordinal)) s = s["today at ".Length..].Trim();
-            return s;
+            return new PyJsonString(s);
         }
-        if (v is double d) return FloatStr(d);
+        if (v is PyJsonFloat d) return new PyJsonString(FloatStr(d.Value));
         return v;
     }
 
     // Python str(float): repr, but inf/nan spelled lowercase.
     private static string FloatStr(double d) =>
-        double.IsNaN(d) ? "nan" : double.IsPositiveInfinity(d) ? "inf" : double.IsNegativeInfinity(d) ? "-inf" : PythonJson.FloatRepr(d);
+        double.IsNaN(d) ? "nan" : double.IsPositiveInfinity(d) ? "inf" : double.IsNegativeInfinity(d) ? "-inf" : PyJson.FloatRepr(d);
 
     // Python float(str): surrounding whitespace, sign, digits/point/exponent, inf/infinity/nan (underscores not handled).
     private static bool TryPythonFloat(string s, out double f)
@@ -57,18 +59,18 @@ public static class ToolCallBenchmark
             CultureInfo.InvariantCulture, out f);
     }
 
-    private static object? NormalizeArgs(object? args)
+    private static PyJsonValue NormalizeArgs(PyJsonValue args)
     {
-        if (args is not PythonDict d) return args;
-        var o = new PythonDict();
-        foreach (var (k, v) in d.Items) o[k] = NormalizeValue(v);
+        if (args is not PyJsonObject d) return args;
+        var o = new PyJsonObject();
+        foreach (var (k, v) in d.Entries) o[k] = NormalizeValue(v);
         return o;
     }
 
-    private static void SnakeNames(IEnumerable<object?> calls)
+    private static void SnakeNames(IEnumerable<PyJsonValue> calls)
     {
-        foreach (var c in calls.OfType<PythonDict>())
-            if (c.GetValueOrDefault("name") is string n) c["name"] = PyCompat.ToSnakeCase(n);
+        foreach (var c in calls.OfType<PyJsonObject>())
+            if (c.GetString("name") is { } n) c["name"] = new PyJsonString(PyCompat.ToSnakeCase(n));
     }
 
     public static BenchmarkMetrics Score(IReadOnlyList<ToolCallExample> examples, IReadOnlyList<string> predictions)
@@ -81,25 +83,25 @@ public static class ToolCallBenchmark
         var paramCounts = new ParamCounts();
         var samples = new List<(string, string, string)>();
         var failures = new List<EvalFailure>();
-        Func<object?, string?> key = c => ToolCallScoring.CallKey(c, NormalizeArgs, argsDefaultEmpty: true);
+        Func<PyJsonValue, string?> key = c => ToolCallScoring.CallKey(c, NormalizeArgs, argsDefaultEmpty: true);
 
         for (int i = 0; i < examples.Count; i++)
         {
             var ex = examples[i];
             string refText = ex.Answers, pred = predictions[i].Trim();
-            var refCalls = PythonJson.TryParse(refText, out var r) ? PyCompat.Iterate(r) : [];
+            var refCalls = PyJson.TryLoads(refText, out var r) ? PyCompat.Iterate(r) : [];
             SnakeNames(refCalls);
-            if (PythonJson.TryParse(pred, out var raw))
+            if (PyJson.TryLoads(pred, out var raw))
             {
-                if (raw is List<object?> l) SnakeNames(l);
-                else if (raw is PythonDict d) SnakeNames([d]);
-                pred = PythonJson.Dumps(raw, compact: false);
+                if (raw is PyJsonArray l) SnakeNames(l.Items);
+                else if (raw is PyJsonObject d) SnakeNames([d]);
+                pred = PyJson.DumpsSpaced(raw);
             }
-            object? toolDefs = PythonJson.TryParse(ex.Tools, out var td) ? td : null;
-            if (toolDefs is List<object?> tl) SnakeNames(tl);
+            PyJsonValue toolDefs = PyJson.TryLoads(ex.Tools, out var td) ? td : PyJsonNull.Instance;
+            if (toolDefs is PyJsonArray tl) SnakeNames(tl.Items);
 
-            List<object?> predCalls = [];
-            bool parsed = PythonJson.TryParse(pred, out var pp);
+            List<PyJsonValue> predCalls = [];
+            bool parsed = PyJson.TryLoads(pred, out var pp);
             if (parsed) predCalls = ToolCallScoring.AsCalls(pp); else parseErr++;
             total++;
             if (i < 10) samples.Add((PyCompat.Slice(ex.Query, 80), PyCompat.Slice(refText, 120), PyCompat.Slice(pred, 120)));

@@ -1,4 +1,5 @@
 using Needle.Core.Data;
+using Needle.Core.Json;
 
 namespace Needle.Core.Training;
 
@@ -20,19 +21,19 @@ public sealed record ToolEvalMetrics(
     IReadOnlyDictionary<string, ToolScore> PerTool, IReadOnlyList<EvalFailure> Failures)
 {
     /// <summary>The upstream dict in its field order (what <c>BASE_EVAL:</c> / <c>FINETUNED_EVAL:</c> print).</summary>
-    public PythonDict ToPyDict()
+    public PyJsonObject ToPyDict()
     {
-        var perTool = new PythonDict();
-        foreach (var (name, s) in PerTool) perTool[name] = new PythonDict { ["correct"] = (long)s.Correct, ["total"] = (long)s.Total };
-        return new PythonDict
+        var perTool = new PyJsonObject();
+        foreach (var (name, s) in PerTool) perTool[name] = new PyJsonObject { ["correct"] = PyJson.Int(s.Correct), ["total"] = PyJson.Int(s.Total) };
+        return new PyJsonObject
         {
-            ["call_f1"] = CallF1, ["name_f1"] = NameF1, ["exact_match"] = ExactMatch, ["parse_rate"] = ParseRate,
-            ["args_acc"] = ArgsAcc, ["n"] = (long)N, ["per_tool"] = perTool,
+            ["call_f1"] = PyJson.Float(CallF1), ["name_f1"] = PyJson.Float(NameF1), ["exact_match"] = PyJson.Float(ExactMatch),
+            ["parse_rate"] = PyJson.Float(ParseRate), ["args_acc"] = PyJson.Float(ArgsAcc), ["n"] = PyJson.Int(N), ["per_tool"] = perTool,
         };
     }
 
     /// <summary><c>json.dumps(metrics)</c>: default separators, ASCII, Python float repr.</summary>
-    public string ToUpstreamJson() => PythonJson.Dumps(ToPyDict(), compact: false);
+    public string ToUpstreamJson() => PyJson.DumpsSpaced(ToPyDict());
 
     /// <summary>The upstream stdout line, e.g. <c>BASE_EVAL:{"call_f1": 0.5, ...}</c>.</summary>
     public string ToEmitLine(string tag) => tag + ":" + ToUpstreamJson();
@@ -61,15 +62,15 @@ public static class QuickToolEval
         var perTool = new Dictionary<string, (int C, int T)>(StringComparer.Ordinal);
         var order = new List<string>();
         var failures = new List<EvalFailure>();
-        Func<object?, string?> key = c => ToolCallScoring.CallKey(c);
+        Func<PyJsonValue, string?> key = c => ToolCallScoring.CallKey(c);
 
         for (int i = 0; i < n; i++)
         {
             string pred = predictions[i].Trim();
             string refText = samples[i].Answers.Trim();
-            var refCalls = PythonJson.TryParse(refText, out var r) ? PyCompat.Iterate(r) : [];
-            List<object?> predCalls = [];
-            bool parsed = PythonJson.TryParse(pred, out var p);
+            var refCalls = PyJson.TryLoads(refText, out var r) ? PyCompat.Iterate(r) : [];
+            List<PyJsonValue> predCalls = [];
+            bool parsed = PyJson.TryLoads(pred, out var p);
             if (parsed) { predCalls = ToolCallScoring.AsCalls(p); parseOk++; }
 
             var refKeys = ToolCallScoring.SortedTruthyKeys(refCalls, key);
@@ -86,22 +87,22 @@ public static class QuickToolEval
             cTp += pk.Count(rk.Contains); cFp += pk.Count(x => !rk.Contains(x)); cFn += rk.Count(x => !pk.Contains(x));
 
             var refByName = ToolCallScoring.RefArgsByName(refCalls);
-            foreach (var c in predCalls.OfType<PythonDict>().Where(c => c.ContainsKey("name")))
+            foreach (var (c, callName) in ToolCallScoring.Named(predCalls))
             {
-                if (!refByName.TryGetValue(ToolCallScoring.NameId(c["name"]), out var refArgs)) continue;
+                if (!refByName.TryGetValue(ToolCallScoring.NameId(callName), out var refArgs)) continue;
                 argsTotal++;
-                string pa = PyCompat.Canon(c.GetValueOrDefault("arguments", new PythonDict()));
+                string pa = PyCompat.Canon(ToolCallScoring.ArgumentsOrEmpty(c));
                 if (refArgs.Any(ra => PyCompat.Canon(ra) == pa)) argsOk++;
             }
 
-            foreach (var c in refCalls.OfType<PythonDict>().Where(c => c.ContainsKey("name")))
+            foreach (var (c, refName) in ToolCallScoring.Named(refCalls))
             {
-                string name = ToolCallScoring.NameId(c["name"]);
-                string ra = PyCompat.Canon(c.GetValueOrDefault("arguments", new PythonDict()));
+                string name = ToolCallScoring.NameId(refName);
+                string ra = PyCompat.Canon(ToolCallScoring.ArgumentsOrEmpty(c));
                 if (!perTool.ContainsKey(name)) { perTool[name] = (0, 0); order.Add(name); }
                 var (cc, tt) = perTool[name];
-                bool ok = predCalls.OfType<PythonDict>().Any(pc => pc.TryGetValue("name", out var pnm)
-                    && ToolCallScoring.NameId(pnm) == name && PyCompat.Canon(pc.GetValueOrDefault("arguments", new PythonDict())) == ra);
+                bool ok = ToolCallScoring.Named(predCalls).Any(pc =>
+                    ToolCallScoring.NameId(pc.Name) == name && PyCompat.Canon(ToolCallScoring.ArgumentsOrEmpty(pc.Call)) == ra);
                 perTool[name] = (cc + (ok ? 1 : 0), tt + 1);
             }
 

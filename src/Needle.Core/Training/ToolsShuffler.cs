@@ -1,4 +1,5 @@
 using Needle.Core.Data;
+using Needle.Core.Json;
 
 namespace Needle.Core.Training;
 
@@ -12,25 +13,34 @@ public static class ToolsShuffler
     public static string Shuffle(string tools, uint seed)
     {
         ArgumentNullException.ThrowIfNull(tools);
-        if (!PythonJson.TryParse(tools, out var parsed) || parsed is not List<object?> list) return tools;
+        if (!PyJson.TryLoads(tools, out var parsed) || parsed is not PyJsonArray array) return tools;
+        var list = array.Items;
         var rng = new NumpyRandomState(seed);
         if (list.Count > 1) rng.Shuffle(list);
         for (int i = 0; i < list.Count; i++)
         {
-            if (list[i] is not PythonDict tool) continue;
-            if (tool.GetValueOrDefault("parameters") is PythonDict p && p.Count > 1)
+            if (list[i] is not PyJsonObject tool) continue;
+            if (tool["parameters"] is PyJsonObject p && p.Count > 1)
             {
                 var keys = p.Keys.ToList();
                 rng.Shuffle(keys);
-                tool["parameters"] = p.Reordered(keys);
+                tool["parameters"] = Reordered(p, keys);
             }
             if (tool.Count > 1)
             {
                 var top = tool.Keys.ToList();
                 rng.Shuffle(top);
-                list[i] = tool.Reordered(top);
+                list[i] = Reordered(tool, top);
             }
         }
-        return PythonJson.Dumps(list);
+        return PyJson.Dumps(array);
+    }
+
+    /// <summary>A new dict with the same entries in <paramref name="keyOrder"/> (a permutation of the keys).</summary>
+    private static PyJsonObject Reordered(PyJsonObject d, IEnumerable<string> keyOrder)
+    {
+        var o = new PyJsonObject();
+        foreach (var k in keyOrder) o[k] = d[k]!;
+        return o;
     }
 }

@@ -1,9 +1,11 @@
+using Needle.Core.Checkpoints;
 using Needle.Playground.Services;
 
 namespace Needle.Playground.Models;
 
 /// <summary>
-/// Which checkpoint the app loads at startup: the remembered choice, then needle.pkl, then needle-mini/*.pkl, then the
+/// Which checkpoint the app loads at startup: the remembered choice, then the shared default order of
+/// <see cref="DefaultModels"/> (needle.pkl, then needle-mini/needle-mini.pkl, then other needle-mini/*.pkl), then the
 /// newest .pkl that has a tokenizer beside it. Null when checkpoints/ holds none (the Playground page then offers
 /// download / upload / bundle).
 /// </summary>
@@ -12,13 +14,17 @@ public static class DefaultModelPicker
     public static string? Choose(IModelCatalog catalog, string? remembered)
     {
         var pkls = catalog.List().Where(f => f.Kind == ModelFileKind.Checkpoint).ToList();
-        bool usable(string name) => pkls.Any(p => p.Name == name) && HasTokenizer(catalog.PathOf(name));
-        if (remembered is not null && usable(remembered)) return remembered;
-        if (usable("needle.pkl")) return "needle.pkl";
-        var mini = pkls.Where(p => p.Name.StartsWith("needle-mini/", StringComparison.Ordinal)).OrderBy(p => p.Name, StringComparer.Ordinal)
-            .FirstOrDefault(p => usable(p.Name));
-        if (mini is not null) return mini.Name;
+        bool listed(string name) => pkls.Any(p => p.Name == name);
+        if (remembered is not null && listed(remembered) && HasTokenizer(catalog.PathOf(remembered))) return remembered;
+        if (DefaultModels.InFolder(catalog.Root) is { } builtIn && NameIn(catalog.Root, builtIn.CheckpointPath) is { } name && listed(name)) return name;
         return pkls.OrderByDescending(p => p.ModifiedAt).FirstOrDefault(p => HasTokenizer(catalog.PathOf(p.Name)))?.Name;
+    }
+
+    /// <summary>The catalog name ('/'-separated, relative to the root) of a file under it.</summary>
+    private static string? NameIn(string root, string path)
+    {
+        var relative = Path.GetRelativePath(root, path);
+        return relative.StartsWith("..", StringComparison.Ordinal) || Path.IsPathRooted(relative) ? null : relative.Replace(Path.DirectorySeparatorChar, '/');
     }
 
     private static bool HasTokenizer(string pklPath)

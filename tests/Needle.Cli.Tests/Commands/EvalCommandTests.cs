@@ -12,6 +12,7 @@ using Needle.Tests;
 namespace Needle.Cli.Tests.Commands;
 
 /// <summary>`needle eval` with an oracle model (answers right or not at all) and on a real tiny checkpoint.</summary>
+[Collection(CliStaticsCollection.Name)]
 public sealed class EvalCommandTests : IDisposable
 {
     private readonly string _dir = Directory.CreateTempSubdirectory("needle-evalcli-").FullName;

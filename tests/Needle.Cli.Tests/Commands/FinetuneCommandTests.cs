@@ -10,6 +10,7 @@ using Needle.Tests;
 namespace Needle.Cli.Tests.Commands;
 
 /// <summary>`needle finetune` over the oracle model and fake trainer (the real trainer is tested in Core).</summary>
+[Collection(CliStaticsCollection.Name)]
 public sealed class FinetuneCommandTests : IDisposable
 {
     private readonly string _dir = Directory.CreateTempSubdirectory("needle-ftcli-").FullName;
@@ -28,6 +29,7 @@ public sealed class FinetuneCommandTests : IDisposable
     public void Dispose()
     {
         FinetuneCommand.CreateRunner = () => new FinetuneRunner();
+        DefaultCheckpoint.Find = DefaultCheckpoint.FindFromHere;
         Directory.Delete(_dir, recursive: true);
     }
 
@@ -100,14 +102,16 @@ public sealed class FinetuneCommandTests : IDisposable
     }
 
     [Fact]
-    public async Task The_checkpoint_is_required()
+    public async Task Without_a_checkpoint_or_a_default_model_it_asks_for_one()
     {
+        DefaultCheckpoint.Find = () => null;
         var (exit, _, _) = await Run(_jsonl);
         Assert.NotEqual(0, exit);
     }
 }
 
 /// <summary>`needle finetune` with the real engine (the default runner): a few steps on a tiny random checkpoint.</summary>
+[Collection(CliStaticsCollection.Name)]
 public sealed class FinetuneEndToEndTests : IDisposable
 {
     private readonly string _dir = Directory.CreateTempSubdirectory("needle-fte2e-").FullName;

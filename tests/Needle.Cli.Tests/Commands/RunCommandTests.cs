@@ -7,6 +7,7 @@ using Needle.Core.Tests.Inference;
 namespace Needle.Cli.Tests.Commands;
 
 /// <summary>`needle run` over a scripted model (the runtime loader is swapped; the real one is tested end to end elsewhere).</summary>
+[Collection(CliStaticsCollection.Name)]
 public sealed class RunCommandTests : IDisposable
 {
     private static readonly FakeTokenizer Tok = new(["\u2581[{\"", "name", "\":\"", "get", "_weather", "\",\"", "arguments", "\":{\"", "city", "Paris", "\"}}]", "\u2581[]"]);
@@ -29,7 +30,11 @@ public sealed class RunCommandTests : IDisposable
         };
     }
 
-    public void Dispose() => RunCommand.LoadRuntime = NeedleRuntime.Load;
+    public void Dispose()
+    {
+        RunCommand.LoadRuntime = NeedleRuntime.Load;
+        DefaultCheckpoint.Find = DefaultCheckpoint.FindFromHere;
+    }
 
     private static async Task<(int Exit, string Out, string Err)> Run(params string[] args)
     {
@@ -95,8 +100,9 @@ public sealed class RunCommandTests : IDisposable
     }
 
     [Fact]
-    public async Task The_checkpoint_is_required()
+    public async Task Without_a_checkpoint_or_a_default_model_it_asks_for_one()
     {
+        DefaultCheckpoint.Find = () => null;
         var (exit, _, error) = await Run("--query", "q");
         Assert.NotEqual(0, exit);
         Assert.Contains("--checkpoint", error);

@@ -8,6 +8,7 @@ using Needle.Tests;
 namespace Needle.Cli.Tests.Commands;
 
 /// <summary>`needle run` on a real pickled checkpoint and SentencePiece model, in process and as a process.</summary>
+[Collection(CliStaticsCollection.Name)]
 public sealed class RunEndToEndTests : IDisposable
 {
     private const string Tools = """[{"name":"getWeather","parameters":{"city":{"type":"string"}}}]""";

@@ -1,4 +1,5 @@
 using Needle.Core.Data;
+using Needle.Core.Json;
 
 namespace Needle.Core.Tests.Data;
 
@@ -7,7 +8,7 @@ public sealed class ExampleJsonlTests
     private const string Tools = "[{\"name\":\"get_weather\",\"description\":\"d\",\"parameters\":{}},{\"name\":\"set_alarm\",\"parameters\":{}}]";
 
     private static string Row(string query, string answers, string tools = Tools) =>
-        PythonJson.Dumps(new PythonDict { ["query"] = query, ["tools"] = tools, ["answers"] = answers }, compact: false);
+        PyJson.DumpsSpaced(new PyJsonObject { ["query"] = new PyJsonString(query), ["tools"] = new PyJsonString(tools), ["answers"] = new PyJsonString(answers) });
 
     [Fact]
     public void Bad_lines_are_reported_with_line_numbers_and_reasons_and_never_throw()

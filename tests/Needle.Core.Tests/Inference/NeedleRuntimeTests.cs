@@ -29,6 +29,17 @@ public sealed class NeedleRuntimeTests : IDisposable
     }
 
     [Fact]
+    public void Among_several_model_files_the_one_named_like_the_checkpoint_is_taken()
+    {
+        var ckpt = Path.Combine(_dir, "needle-mini.pkl");
+        Touch("a.model");
+        var stem = Touch("needle-mini.model");
+        Assert.Equal(stem, NeedleRuntime.FindTokenizer(ckpt));
+        var needle = Touch("needle.model");
+        Assert.Equal(needle, NeedleRuntime.FindTokenizer(ckpt));
+    }
+
+    [Fact]
     public void No_or_several_candidates_say_to_pass_the_tokenizer()
     {
         var ckpt = Path.Combine(_dir, "needle.pkl");

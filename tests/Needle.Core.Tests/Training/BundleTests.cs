@@ -1,6 +1,7 @@
 using System.IO.Compression;
 using System.Xml.Linq;
 using Needle.Core.Data;
+using Needle.Core.Json;
 using Needle.Core.Training;
 
 namespace Needle.Core.Tests.Training;
@@ -136,14 +137,16 @@ public sealed class BundleTests
             Assert.Equal(3, ExampleJsonlReader.ReadText(Read("train.jsonl")).Examples.Count);
             Assert.Equal(samples, ExampleJsonlReader.ReadText(Read("test.jsonl")).Examples);
 
-            var report = Assert.IsType<PythonDict>(PythonJson.Parse(Read("eval_report.json")));
+            var report = Assert.IsType<PyJsonObject>(PyJson.Loads(Read("eval_report.json")));
             Assert.Equal(["model", "finetuned_checkpoint", "training", "validation", "test", "base", "finetuned", "per_tool", "settings"], report.Keys);
-            Assert.Equal(0.6667, ((PythonDict)report["base"]!)["call_f1"]);   // 1 TP, 1 FN
-            Assert.Equal(1.0, ((PythonDict)report["finetuned"]!)["exact_match"]);
-            var perTool = (PythonDict)((PythonDict)report["per_tool"]!)["get_weather"]!;
-            Assert.Equal(0.5, perTool["base"]);
-            Assert.Equal(1.0, perTool["finetuned"]);
-            Assert.Equal(5L, ((PythonDict)report["training"]!)["epochs"]);
+            static double Float(PyJsonValue? v) => Assert.IsType<PyJsonFloat>(v).Value;
+            static PyJsonObject Dict(PyJsonValue? v) => Assert.IsType<PyJsonObject>(v);
+            Assert.Equal(0.6667, Float(Dict(report["base"])["call_f1"]));   // 1 TP, 1 FN
+            Assert.Equal(1.0, Float(Dict(report["finetuned"])["exact_match"]));
+            var perTool = Dict(Dict(report["per_tool"])["get_weather"]);
+            Assert.Equal(0.5, Float(perTool["base"]));
+            Assert.Equal(1.0, Float(perTool["finetuned"]));
+            Assert.Equal(5, Assert.IsType<PyJsonInt>(Dict(report["training"])["epochs"]).Value);
             Assert.StartsWith("{\n  \"model\": \"needle.pkl\",\n", Read("eval_report.json"));
 
             var readme = Read("README.md");

@@ -1,4 +1,5 @@
 using Needle.Core.Data;
+using Needle.Core.Json;
 using Needle.Core.Training;
 
 namespace Needle.Core.Tests.Training;
@@ -24,7 +25,7 @@ public sealed class ExampleEncoderTests
     {
         foreach (var c in TrainingFixtures.Data.GetProperty("shuffle_tools").EnumerateArray())
         {
-            var tools = PythonJson.Compact(c.GetProperty("tools").GetString()!);
+            var tools = PyJson.CompactOrSame(c.GetProperty("tools").GetString()!);
             Assert.Equal(c.GetProperty("expected").GetString(), ToolsShuffler.Shuffle(tools, c.GetProperty("seed").GetUInt32()));
         }
     }

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Needle.Core.Data;
+using Needle.Core.Json;
 using Needle.Core.Training;
 
 namespace Needle.Core.Tests.Training;
@@ -38,8 +39,8 @@ public sealed class MetricsTests
         var m = QuickToolEval.Score(samples, samplePreds)!;
         var expected = Ref.Value.GetProperty("quick");
         // Python's json.dumps of the reference dict, re-made here from its parsed form, must equal our line byte for byte.
-        var refDict = PythonJson.Parse(expected.GetRawText());
-        Assert.Equal(PythonJson.Dumps(refDict, compact: false), m.ToUpstreamJson());
+        var refDict = PyJson.Loads(expected.GetRawText());
+        Assert.Equal(PyJson.DumpsSpaced(refDict), m.ToUpstreamJson());
         Assert.StartsWith("BASE_EVAL:{\"call_f1\": ", m.ToEmitLine("BASE_EVAL"));
         Assert.Equal(m.N - (int)Math.Round(m.ExactMatch * m.N), m.Failures.Count);
         Assert.Null(QuickToolEval.Score([], []));

@@ -22,7 +22,7 @@ public sealed class PredictionParserTests
     {
         var calls = PredictionParser.Calls("[{\"name\":\"a\",\"arguments\":{\"x\":1}},{\"name\":2},3,{\"name\":\"b\"}]");
         Assert.Equal(["a", "b"], calls.Select(c => c.Name));
-        Assert.Equal(1L, calls[0].Arguments["x"]);
+        Assert.Equal(1, Assert.IsType<Needle.Core.Json.PyJsonInt>(calls[0].Arguments["x"]).Value);
         Assert.Equal(0, calls[1].Arguments.Count);
     }
 }

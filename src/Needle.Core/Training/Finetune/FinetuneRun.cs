@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using Needle.Core.Checkpoints;
 using Needle.Core.Data;
+using Needle.Core.Json;
 using Needle.Core.Inference;
 using Needle.Core.Model;
 using Needle.Core.Tokenization;
@@ -233,13 +234,13 @@ internal sealed partial class FinetuneRun(IFinetuneEngine engine, FinetuneReques
     internal static string ToolUnion(IEnumerable<ToolCallExample> examples)
     {
         var seen = new HashSet<string>(StringComparer.Ordinal);
-        var tools = new List<object?>();
+        var tools = new PyJsonArray();
         foreach (var ex in examples)
         {
-            if (!PythonJson.TryParse(ex.Tools, out var v) || v is not List<object?> list) continue;
-            foreach (var t in list)
-                if (t is PythonDict d && d.GetValueOrDefault("name") is string n && seen.Add(n)) tools.Add(d);
+            if (!PyJson.TryLoads(ex.Tools, out var v) || v is not PyJsonArray list) continue;
+            foreach (var t in list.Items)
+                if (t is PyJsonObject d && d.GetString("name") is { } n && seen.Add(n)) tools.Items.Add(d);
         }
-        return PythonJson.Dumps(tools);
+        return PyJson.Dumps(tools);
     }
 }
