@@ -19,6 +19,13 @@ public static class CliApp
         return root;
     }
 
+    /// <summary>
+    /// Parses a command line. Response files are off: `--tools @tools.json` is our own "read this file" syntax, and
+    /// System.CommandLine's response-file expansion would split a multi-line JSON file into stray arguments.
+    /// </summary>
+    public static ParseResult Parse(IReadOnlyList<string> args) =>
+        Build().Parse(args, new ParserConfiguration { ResponseFileTokenReplacer = null });
+
     private static IEnumerable<Command> DiscoverCommands() =>
         typeof(CliApp).Assembly.GetTypes()
             .Where(t => typeof(ICliCommand).IsAssignableFrom(t) && t is { IsAbstract: false, IsInterface: false })

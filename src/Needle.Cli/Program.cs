@@ -1,4 +1,4 @@
 using Needle.Cli;
 
 // The `needle` command: every ICliCommand in this assembly becomes a subcommand.
-return await CliApp.Build().Parse(args).InvokeAsync();
+return await CliApp.Parse(args).InvokeAsync();

@@ -16,7 +16,7 @@ public sealed class GenerateDataCommand : ICliCommand
 {
     public Command Build()
     {
-        var tools = new Option<FileInfo>("--tools") { Description = "Tool list (JSON: Needle, JSON Schema, OpenAI, MCP or Gemini form).", Required = true };
+        var tools = new Option<string>("--tools") { Description = "Tool list: a file, @file, or the JSON itself (Needle, JSON Schema, OpenAI, MCP or Gemini form).", Required = true };
         var samples = new Option<int>("--num-samples") { Description = "Examples to produce (default: 120 per tool).", DefaultValueFactory = _ => 0 };
         var provider = new Option<string?>("--provider") { Description = "offline | gemini | vertex | openai (default: gemini if GEMINI_API_KEY is set, openai if OPENAI_API_KEY/OPENROUTER_API_KEY is set, else offline)." };
         provider.AcceptOnlyFromAmong("offline", "gemini", "vertex", "openai");
@@ -42,9 +42,12 @@ public sealed class GenerateDataCommand : ICliCommand
             var stderr = pr.InvocationConfiguration.Error;
             try
             {
-                var parsed = ToolSchemaParser.ParseFile(pr.GetValue(tools)!.FullName);
+                var (toolsJson, toolsOrigin) = ToolsArgument.Read(pr.GetValue(tools)!);
+                ParsedTools parsed;
+                try { parsed = ToolSchemaParser.Parse(toolsJson); }
+                catch (ToolSchemaException e) { throw new InvalidDataException($"{toolsOrigin}: {e.Message}", e); }
                 foreach (var notice in parsed.Notices) await stderr.WriteLineAsync($"note: {notice}");
-                if (parsed.Tools.Count == 0) throw new InvalidDataException($"{pr.GetValue(tools)!.FullName}: the tool list is empty.");
+                if (parsed.Tools.Count == 0) throw new InvalidDataException($"{toolsOrigin}: the tool list is empty.");
                 var settings = new ProviderSettings
                 {
                     Provider = ParseProvider(pr.GetValue(provider)),

@@ -24,7 +24,7 @@ public static class PerToolSplit
         for (int i = 0; i < examples.Count; i++)
         {
             var names = examples[i].CallNames();
-            string primary = names.Count > 0 ? names[0] : NoToolBucket;
+            string primary = examples[i].SplitKey ?? (names.Count > 0 ? names[0] : NoToolBucket);
             if (!buckets.TryGetValue(primary, out var list)) { buckets[primary] = list = []; order.Add(primary); }
             list.Add(i);
         }

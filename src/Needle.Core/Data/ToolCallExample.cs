@@ -24,6 +24,9 @@ public sealed record ToolCallExample
     public bool? SynthTools { get; init; }
     public string? Language { get; init; }
 
+    /// <summary>Bucket for the per-tool split when it is not the first call's name (examples with made-up names); in memory only.</summary>
+    public string? SplitKey { get; init; }
+
     /// <summary>Needle 2's one-line derivation of the arguments (kept, not trained on).</summary>
     public string? Reasoning { get; init; }
 

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Needle.Core.Data;
 using Needle.Core.Tools;
 using Needle.Synthesis.Offline;
 using Needle.Synthesis.Recipe;
@@ -20,6 +21,9 @@ public sealed record PretrainCorpusOptions
 
     /// <summary>Call types to draw from (duplicates weight them); null is upstream's mix (≈14% no-call).</summary>
     public IReadOnlyList<CallType>? Mix { get; init; }
+
+    /// <summary>Share of examples whose tools and parameters get made-up names (see <see cref="ToolRenamer"/>); 0 = none.</summary>
+    public double RenameProbability { get; init; }
 }
 
 /// <summary>
@@ -37,6 +41,7 @@ public sealed class PretrainCorpus
     private readonly List<string> _domains;
     private readonly PretrainCorpusOptions _options;
     private readonly OfflineExampleSource _source = new();
+    private readonly ToolRenamer? _renamer;
 
     public PretrainCorpus(IReadOnlyList<CatalogTool> pool, PretrainCorpusOptions? options = null)
     {
@@ -47,6 +52,8 @@ public sealed class PretrainCorpus
         _pool = pool.Select(t => t.Tool).ToList();
         _byDomain = pool.GroupBy(t => t.Domain).ToDictionary(g => g.Key, g => g.Select(t => t.Tool).ToList());
         _domains = _byDomain.Keys.Order(StringComparer.Ordinal).ToList();
+        ArgumentOutOfRangeException.ThrowIfNegative(_options.RenameProbability);
+        if (_options.RenameProbability > 0) _renamer = new ToolRenamer(_pool);
     }
 
     /// <summary>Examples from <paramref name="skip"/> on (a resumed run skips what it already used), forever.</summary>
@@ -90,15 +97,27 @@ public sealed class PretrainCorpus
         var raw = _source.GenerateAsync(plan, CancellationToken.None).GetAwaiter().GetResult()[0];
         var verdict = ExampleValidator.Validate(raw, plan);
         if (!verdict.Accepted) return null;
+        var toolsJson = ToolSchemaWriter.ToNeedleJson(shown);
+        var answersJson = verdict.Answers!.ToJsonString(ToolSchemaWriter.CompactOptions);
+        // Drawn for every example (renamed or not) so the stream stays the same whatever the rate.
+        var renameDraw = rng.NextDouble();
+        string? splitKey = null;
+        if (_renamer is not null && shown.Count > 0 && renameDraw < _options.RenameProbability)
+        {
+            splitKey = verdict.Answers is [{ } first, ..] && first["name"] is { } n ? (string?)n : PerToolSplit.NoToolBucket;
+            (toolsJson, answersJson) = _renamer.Rename(toolsJson, answersJson, rng);
+        }
         return new SynthesisRecord
         {
             Query = verdict.Query,
-            Tools = ToolSchemaWriter.ToNeedleJson(shown),
-            Answers = verdict.Answers!.ToJsonString(ToolSchemaWriter.CompactOptions),
+            Tools = toolsJson,
+            Answers = answersJson,
             Source = "needle-mini-corpus",
             Model = OfflineExampleSource.ModelName,
             CallType = callType.Label(),
             NumTools = shown.Count,
+            SynthTools = splitKey is not null,
+            SplitKey = splitKey,
         };
     }
 

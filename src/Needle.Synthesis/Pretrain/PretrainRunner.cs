@@ -76,7 +76,10 @@ public sealed class PretrainRunner(Func<FinetuneRunner>? createRunner = null)
         }
 
         var trainPool = catalog.Tools.Where(t => !catalog.HeldOutNames.Contains(t.Tool.Name)).ToList();
-        var corpus = new PretrainCorpus(trainPool, new PretrainCorpusOptions { Seed = options.Seed, MaxToolsPerExample = preset.MaxToolsPerExample });
+        var corpus = new PretrainCorpus(trainPool, new PretrainCorpusOptions
+        {
+            Seed = options.Seed, MaxToolsPerExample = preset.MaxToolsPerExample, RenameProbability = preset.RenameProbability,
+        });
         ToolEvalMetrics? trainToolMetrics = null;
         var segmentsThisRun = 0;
         var segments = (steps + preset.StepsPerSegment - 1) / preset.StepsPerSegment;
@@ -149,6 +152,7 @@ public sealed class PretrainRunner(Func<FinetuneRunner>? createRunner = null)
     private static ToolCallExample ToExample(SynthesisRecord r) => new()
     {
         Query = r.Query, Tools = r.Tools, Answers = r.Answers, Source = r.Source, Model = r.Model, CallType = r.CallType, NumTools = r.NumTools,
+        SynthTools = r.SynthTools, SplitKey = r.SplitKey,
     };
 
     /// <summary>Forwards the finetune runner's log lines, prefixed with the segment.</summary>

@@ -25,4 +25,10 @@ public sealed record SynthesisRecord
     [JsonPropertyName("num_tools")] public int NumTools { get; init; }
     [JsonPropertyName("synth_tools")] public bool SynthTools { get; init; }
     [JsonPropertyName("language")] public string Language { get; init; } = "English";
+
+    /// <summary>
+    /// In memory only: the catalogue tool an example with made-up names is about, so a per-tool split still groups by
+    /// real tool (see <see cref="Needle.Core.Data.ToolCallExample.SplitKey"/>).
+    /// </summary>
+    [JsonIgnore] public string? SplitKey { get; init; }
 }

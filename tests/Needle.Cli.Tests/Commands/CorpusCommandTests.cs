@@ -16,7 +16,7 @@ public sealed class CorpusCommandTests : IDisposable
     {
         var output = new StringWriter();
         var error = new StringWriter();
-        var exit = await CliApp.Build().Parse(["corpus", .. args]).InvokeAsync(new InvocationConfiguration { Output = output, Error = error });
+        var exit = await CliApp.Parse(["corpus", .. args]).InvokeAsync(new InvocationConfiguration { Output = output, Error = error });
         return (exit, output.ToString(), error.ToString());
     }
 

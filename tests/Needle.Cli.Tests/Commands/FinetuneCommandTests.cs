@@ -37,7 +37,7 @@ public sealed class FinetuneCommandTests : IDisposable
     {
         var output = new StringWriter();
         var error = new StringWriter();
-        var exit = await CliApp.Build().Parse(["finetune", .. args]).InvokeAsync(new InvocationConfiguration { Output = output, Error = error });
+        var exit = await CliApp.Parse(["finetune", .. args]).InvokeAsync(new InvocationConfiguration { Output = output, Error = error });
         return (exit, output.ToString(), error.ToString());
     }
 
@@ -95,7 +95,7 @@ public sealed class FinetuneCommandTests : IDisposable
         using var cts = new CancellationTokenSource();
         cts.Cancel();
         var error = new StringWriter();
-        var exit = await CliApp.Build().Parse(["finetune", _jsonl, "--checkpoint", _checkpoint, "--out", Path.Combine(_dir, "c")])
+        var exit = await CliApp.Parse(["finetune", _jsonl, "--checkpoint", _checkpoint, "--out", Path.Combine(_dir, "c")])
             .InvokeAsync(new InvocationConfiguration { Output = new StringWriter(), Error = error }, cts.Token);
         Assert.Equal(130, exit);
         Assert.Contains("cancelled", error.ToString());
@@ -125,7 +125,7 @@ public sealed class FinetuneEndToEndTests : IDisposable
         var jsonl = SyntheticToolData.WriteJsonl(_dir, SyntheticToolData.Make(perTool: 12, tools: 2, shortTools: true));
         var output = new StringWriter();
         var error = new StringWriter();
-        var exit = await CliApp.Build().Parse(["finetune", jsonl, "--checkpoint", checkpoint, "--out", Path.Combine(_dir, "out"),
+        var exit = await CliApp.Parse(["finetune", jsonl, "--checkpoint", checkpoint, "--out", Path.Combine(_dir, "out"),
                 "--max-steps", "2", "--max-enc-len", "64", "--max-dec-len", "32", "--max-gen-len", "8", "--lr", "1e-4"])
             .InvokeAsync(new InvocationConfiguration { Output = output, Error = error });
         Assert.True(exit == 0, error.ToString() + output);

@@ -15,7 +15,7 @@ public sealed class GenerateDataCommandTests : IDisposable
     {
         var output = new StringWriter();
         var error = new StringWriter();
-        var exit = await CliApp.Build().Parse(args).InvokeAsync(new InvocationConfiguration { Output = output, Error = error });
+        var exit = await CliApp.Parse(args).InvokeAsync(new InvocationConfiguration { Output = output, Error = error });
         return (exit, output.ToString(), error.ToString());
     }
 
@@ -52,6 +52,26 @@ public sealed class GenerateDataCommandTests : IDisposable
         var again = Path.Combine(_dir, "again.jsonl");
         Assert.Equal(0, (await Run("generate-data", "--tools", tools, "--num-samples", "40", "--provider", "offline", "--seed", "5", "--out", again)).Exit);
         Assert.Equal(File.ReadAllBytes(outFile), File.ReadAllBytes(again));
+    }
+
+    [Fact]
+    public async Task Tools_can_be_a_multi_line_file_with_at_or_the_json_itself()
+    {
+        // A pretty-printed file: System.CommandLine's response-file expansion would split it into stray arguments.
+        var json = "[\n  {\"name\": \"lock_door\", \"description\": \"Lock a door\",\n   \"parameters\": {\"door\": {\"type\": \"string\", \"required\": true}}}\n]";
+        var tools = Path.Combine(_dir, "pretty.json");
+        File.WriteAllText(tools, json);
+        foreach (var value in new[] { "@" + tools, json })
+        {
+            var outFile = Path.Combine(_dir, $"o{Guid.NewGuid():N}.jsonl");
+            var (exit, stdout, stderr) = await Run("generate-data", "--tools", value, "--num-samples", "5", "--provider", "offline", "--out", outFile);
+            Assert.True(exit == 0, stderr + stdout);
+            Assert.Equal(5, File.ReadAllLines(outFile).Length);
+            Assert.Contains("lock_door", File.ReadAllText(outFile));
+        }
+        var missing = await Run("generate-data", "--tools", "@" + Path.Combine(_dir, "nope.json"), "--provider", "offline", "--out", Path.Combine(_dir, "x.jsonl"));
+        Assert.Equal(2, missing.Exit);
+        Assert.Contains("nope.json", missing.Err);
     }
 
     [Fact]

@@ -40,7 +40,7 @@ public sealed class RunCommandTests : IDisposable
     {
         var output = new StringWriter();
         var error = new StringWriter();
-        var exit = await CliApp.Build().Parse(["run", .. args]).InvokeAsync(new InvocationConfiguration { Output = output, Error = error });
+        var exit = await CliApp.Parse(["run", .. args]).InvokeAsync(new InvocationConfiguration { Output = output, Error = error });
         return (exit, output.ToString(), error.ToString());
     }
 

@@ -31,7 +31,7 @@ public sealed class RunEndToEndTests : IDisposable
     public async Task Prints_what_the_generator_returns_for_the_checkpoint()
     {
         var output = new StringWriter();
-        var exit = await CliApp.Build().Parse(["run", "--checkpoint", _checkpoint, "--query", "weather in Paris?", "--tools", Tools, "--max-gen-len", "30"])
+        var exit = await CliApp.Parse(["run", "--checkpoint", _checkpoint, "--query", "weather in Paris?", "--tools", Tools, "--max-gen-len", "30"])
             .InvokeAsync(new InvocationConfiguration { Output = output, Error = new StringWriter() });
         Assert.Equal(0, exit);
         Assert.Equal(Expected(new GenerationOptions { MaxGenLen = 30 }) + Environment.NewLine, output.ToString());
@@ -61,7 +61,7 @@ public sealed class RunEndToEndTests : IDisposable
         var error = new StringWriter();
         var missing = Path.Combine(_dir, "nope.pkl");
         File.Copy(Path.Combine(_dir, "needle.model"), Path.Combine(_dir, "tok.model"));
-        var exit = await CliApp.Build().Parse(["run", "--checkpoint", missing, "--tokenizer", Path.Combine(_dir, "tok.model"), "--query", "q"])
+        var exit = await CliApp.Parse(["run", "--checkpoint", missing, "--tokenizer", Path.Combine(_dir, "tok.model"), "--query", "q"])
             .InvokeAsync(new InvocationConfiguration { Output = new StringWriter(), Error = error });
         Assert.Equal(1, exit);
         Assert.Contains("nope.pkl", error.ToString());

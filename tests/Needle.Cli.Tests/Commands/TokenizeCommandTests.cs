@@ -107,7 +107,7 @@ public sealed class TokenizeCommandTests
         Console.SetIn(new StringReader(stdin));
         try
         {
-            var exit = await CliApp.Build().Parse(args).InvokeAsync(new InvocationConfiguration { Output = output, Error = error });
+            var exit = await CliApp.Parse(args).InvokeAsync(new InvocationConfiguration { Output = output, Error = error });
             return (exit, output.ToString(), error.ToString());
         }
         finally
