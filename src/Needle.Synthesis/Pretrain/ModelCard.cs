@@ -34,10 +34,10 @@ public static class ModelCard
         b.AppendLine();
         b.AppendLine(inv, $"{catalog.Tools.Count} catalogue tools in {catalog.Domains.Count} domains; {catalog.HeldOutNames.Count} held out " +
                           $"(`heldout.json` of the catalogue) and never shown in training. {state.CorpusPosition:N0} training examples " +
-                          $"(1–{p.MaxToolsPerExample} tools per prompt, distractors, single / multi / no-call), seed {options.Seed}." +
-                          (p.RenameProbability > 0
-                              ? $" In {p.RenameProbability:P0} of the examples the tools and parameters carry made-up names (same in prompt and answer), so the model learns to copy names from the tool list instead of memorising the catalogue."
-                              : ""));
+                          $"(1–{p.MaxToolsPerExample} tools per prompt, distractors, single / multi / no-call), seed {options.Seed}.");
+        if (p.RenameProbability > 0)
+            b.AppendLine(inv, $"In {p.RenameProbability:P0} of the examples the tools and parameters carry made-up names (the same in prompt and " +
+                              "answer), so the model learns to copy names from the tool list instead of memorising the catalogue.");
         b.AppendLine();
         b.AppendLine("## Training");
         b.AppendLine();
