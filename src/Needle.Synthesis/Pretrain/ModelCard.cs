@@ -37,7 +37,7 @@ public static class ModelCard
                           $"(1–{p.MaxToolsPerExample} tools per prompt, distractors, single / multi / no-call), seed {options.Seed}.");
         if (p.RenameProbability > 0)
             b.AppendLine(inv, $"In {p.RenameProbability:P0} of the examples the tools and parameters carry made-up names (the same in prompt and " +
-                              "answer), so the model learns to copy names from the tool list instead of memorising the catalogue.");
+                              $"answer), so the model learns to copy names from the tool list instead of memorising the catalogue.");
         b.AppendLine();
         b.AppendLine("## Training");
         b.AppendLine();
