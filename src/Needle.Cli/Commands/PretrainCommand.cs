@@ -21,9 +21,10 @@ public sealed class PretrainCommand : ICliCommand
         var catalog = new Option<string?>("--catalog") { Description = "Tool catalogue folder (default: the catalogue shipped beside the program)." };
         var tokenizer = new Option<string?>("--tokenizer") { Description = "SentencePiece model (default: OUT/needle-mini.model, made by tools/mini/make_tokenizer.py)." };
         var maxSegments = new Option<int?>("--max-segments") { Description = "Stop after this many segments in this run (continue later with --resume)." };
+        var renameShare = new Option<double?>("--rename-share") { Description = "Share of examples whose tools/parameters get made-up names (default: the preset's, 0 for mini)." };
 
         var command = new Command("pretrain", "Train a small Needle model from scratch on the built-in tool catalogue (offline).");
-        foreach (var o in new Option[] { preset, outDir, steps, seed, resume, catalog, tokenizer, maxSegments }) command.Options.Add(o);
+        foreach (var o in new Option[] { preset, outDir, steps, seed, resume, catalog, tokenizer, maxSegments, renameShare }) command.Options.Add(o);
         command.SetAction((ParseResult pr, CancellationToken ct) => Task.FromResult(Execute(pr, ct)));
         return command;
 
@@ -38,7 +39,7 @@ public sealed class PretrainCommand : ICliCommand
                     ?? throw new ArgumentException($"No tool catalogue found ({ToolCatalog.DefaultRelativePath} above the working folder); pass --catalog.");
                 var options = new PretrainOptions
                 {
-                    Preset = PretrainPreset.Named(pr.GetValue(preset)!), OutputDirectory = dir, CatalogDirectory = catalogDir,
+                    Preset = WithRenameShare(PretrainPreset.Named(pr.GetValue(preset)!), pr.GetValue(renameShare)), OutputDirectory = dir, CatalogDirectory = catalogDir,
                     TokenizerPath = pr.GetValue(tokenizer) ?? Path.Combine(dir, "needle-mini.model"),
                     Seed = pr.GetValue(seed), Steps = pr.GetValue(steps), Resume = pr.GetValue(resume), MaxSegmentsThisRun = pr.GetValue(maxSegments),
                 };
@@ -65,5 +66,12 @@ public sealed class PretrainCommand : ICliCommand
                 return 2;
             }
         }
+    }
+
+    private static PretrainPreset WithRenameShare(PretrainPreset preset, double? share)
+    {
+        if (share is null) return preset;
+        if (share is < 0 or > 1) throw new ArgumentException($"--rename-share must be between 0 and 1 (got {share}).");
+        return preset with { RenameProbability = share.Value };
     }
 }

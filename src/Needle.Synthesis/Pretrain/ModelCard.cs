@@ -56,7 +56,8 @@ public static class ModelCard
         b.AppendLine();
         b.AppendLine("```");
         b.AppendLine("/usr/bin/python3 tools/mini/make_tokenizer.py");
-        b.AppendLine(inv, $"needle pretrain --preset {p.Name} --seed {options.Seed} --steps {steps} --out checkpoints/needle-mini");
+        var rename = p.RenameProbability > 0 ? string.Create(inv, $" --rename-share {p.RenameProbability}") : "";
+        b.AppendLine(inv, $"needle pretrain --preset {p.Name} --seed {options.Seed} --steps {steps}{rename} --out checkpoints/needle-mini");
         b.AppendLine("```");
         return b.ToString();
     }
