@@ -10,7 +10,7 @@ namespace Needle.Bench;
 public sealed class InferenceBenchmark : IBenchmark
 {
     public string Name => "inference";
-    public string Description => "26M prefill (1x256) and greedy decode tok/s vs PyTorch  [--reps N] [--steps N] [--precision f16|f32] [--peer PATH] [--no-peer]";
+    public string Description => "26M prefill (1x256) and greedy decode tok/s vs PyTorch  [--reps N] [--steps N] [--precision f16|f32] [--profile] [--peer PATH] [--no-peer]";
 
     public async Task<int> RunAsync(string[] args, CancellationToken ct)
     {
@@ -43,6 +43,7 @@ public sealed class InferenceBenchmark : IBenchmark
         var (db, dm) = Timing.Measure(Greedy, Math.Max(2, reps / 4), reps);
         Console.WriteLine($"ours   greedy decode {steps} steps KV-cache: best {db * 1e3:F1} ms med {dm * 1e3:F1} ms -> " +
                           $"{steps / dm:F1} tok/s (best {steps / db:F1}), {dm / steps * 1e3:F2} ms/token; CPU {Timing.LastCpuSeconds / steps * 1e3:F2} ms/token");
+        if (o.Has("profile")) Profile(Greedy, steps, reps);
         GC.Collect();
         GC.WaitForPendingFinalizers();
         using (var self = System.Diagnostics.Process.GetCurrentProcess())
@@ -56,10 +57,22 @@ public sealed class InferenceBenchmark : IBenchmark
         return 0;
     }
 
-    private static int ArgMax(ReadOnlySpan<float> x)
+    private static int ArgMax(ReadOnlySpan<float> x) => Needle.Core.Inference.Greedy.ArgMax(x);
+
+    /// <summary>Per-section wall time of a decode step (after the timed runs, so the code is warm).</summary>
+    private static void Profile(Action greedy, int steps, int reps)
     {
-        var best = 0;
-        for (var i = 1; i < x.Length; i++) if (x[i] > x[best]) best = i;
-        return best;
+        DecodeProfile.Reset();
+        DecodeProfile.Enabled = true;
+        var t0 = System.Diagnostics.Stopwatch.GetTimestamp();
+        for (var i = 0; i < reps; i++) greedy();
+        var total = System.Diagnostics.Stopwatch.GetElapsedTime(t0).TotalMicroseconds / (reps * (double)steps);
+        DecodeProfile.Enabled = false;
+        var sections = DecodeProfile.Report();
+        Console.WriteLine($"profile: {reps} x {steps} steps, {total:F1} µs/token wall incl. argmax and timer overhead");
+        Console.WriteLine($"  {"section",-16} {"median",8} {"min",8}  µs/token");
+        foreach (var (section, med, min) in sections)
+            Console.WriteLine($"  {section,-16} {med,8:F1} {min,8:F1}");
+        Console.WriteLine($"  {"(sum)",-16} {sections.Sum(s => s.Median),8:F1} {sections.Sum(s => s.Min),8:F1}");
     }
 }

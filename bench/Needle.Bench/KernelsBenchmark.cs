@@ -33,6 +33,11 @@ public sealed class KernelsBenchmark : IBenchmark
         Report("MatVec logits 8192x512 fp16", () => MatVec.Forward(x, f16, y, 1), bytes: 8192 * 512 * 2);
         Report("MatVec logits 8192x512 fp32", () => MatVec.Forward(x, f32, y, 1), bytes: 8192 * 512 * 4);
         Report("MatVec logits fp16 1 thread", () => MatVec.Forward(x, f16, y, 1, parallel: false), bytes: 8192 * 512 * 2);
+        var i8 = PackedRows.FromRows(emb, 8192, 512, WeightPrecision.Int8);
+        Report("MatVec logits 8192x512 int8", () => MatVec.Forward(x, i8, y, 1), bytes: i8.Bytes);
+        Report("MatVec logits int8 1 thread", () => MatVec.Forward(x, i8, y, 1, parallel: false), bytes: i8.Bytes);
+        var qkv8 = PackedRows.FromRows(R(1024 * 512), 1024, 512, WeightPrecision.Int8);
+        Report("MatVec qkv 1024x512 int8 1 thread", () => MatVec.Forward(x, qkv8, y, 1, parallel: false), bytes: qkv8.Bytes);
         var qkv = PackedRows.FromRows(R(1024 * 512), 1024, 512, WeightPrecision.Float16);
         Report("MatVec qkv 1024x512 fp16", () => MatVec.Forward(x, qkv, y, 1), bytes: 1024 * 512 * 2);
         Report("MatVec qkv 1024x512 fp16 1 thread", () => MatVec.Forward(x, qkv, y, 1, parallel: false), bytes: 1024 * 512 * 2);

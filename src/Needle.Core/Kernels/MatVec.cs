@@ -1,19 +1,24 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace Needle.Core.Kernels;
 
 /// <summary>
 /// y (M, N) = x (M, K) · Wᵀ for W in <see cref="PackedRows"/> (N, K): the decode-time product, where M is the number of
 /// rows being decoded (often 1) and the cost is reading W once. Float16 weights are widened on the fly with an exact
-/// integer trick (bits &lt;&lt; 13, times 2^112, sign restored), which handles normals and subnormals.
+/// integer trick (bits &lt;&lt; 13, times 2^112, sign restored), which handles normals and subnormals; int8 weights
+/// are sign-extended, converted and scaled once per group of 32 (see <see cref="MatVecInt8"/>).
 /// Split over N on the worker pool when large.
 /// </summary>
-public static unsafe class MatVec
+public static unsafe partial class MatVec
 {
-    // N·K weights. Each hand-off to the pool costs microseconds (far more on a loaded machine), so only the big
-    // products (the tied logits, 4M weights at 26M) are split; per-layer products stay on the calling thread.
-    private const long ParallelThreshold = 1 << 21;
+    /// <summary>
+    /// Stored weight bytes from which a product is split over the pool. Each hand-off costs a microsecond or two
+    /// while the workers still spin (far more on a loaded machine); products below this stay on the calling thread.
+    /// </summary>
+    public static long ParallelMinBytes { get; set; } = 1 << 22;
+
     private const uint TwoPow112Bits = 0x77800000; // 2^112 as float bits
 
     public static void Forward(ReadOnlySpan<float> x, PackedRows w, Span<float> y, int m, bool parallel = true)
@@ -24,7 +29,7 @@ public static unsafe class MatVec
         {
             nint xp = (nint)px, yp = (nint)py;
             // Several chunks per thread: a worker that gets preempted (shared machines) then holds up only a small part.
-            var parts = parallel && (long)n * k >= ParallelThreshold ? Math.Min(WorkerPool.Shared.Threads * 4, n / 16) : 1;
+            var parts = parallel && w.Bytes >= ParallelMinBytes ? Math.Min(WorkerPool.Shared.Threads * 4, n / 16) : 1;
             if (parts <= 1) { Range(w, (float*)xp, (float*)yp, m, 0, n); return; }
             WorkerPool.Shared.For(parts, p =>
             {
@@ -49,6 +54,21 @@ public static unsafe class MatVec
             return;
         }
         var row = stackalloc float[m > 1 ? k : 1];
+        if (w.Int8 is { } q)
+        {
+            var groups = w.GroupsPerRow;
+            fixed (sbyte* wq = q)
+            fixed (float* sc = w.Scales)
+                for (var r = n0; r < n1; r++)
+                {
+                    sbyte* wr = wq + (long)r * k;
+                    float* sr = sc + (long)r * groups;
+                    if (m == 1) { y[r] = DotI8(level, x, wr, sr, k); continue; }
+                    DequantizeRow(wr, sr, row, k);
+                    for (var i = 0; i < m; i++) y[(long)i * n + r] = DotF32(level, x + (long)i * k, row, k);
+                }
+            return;
+        }
         fixed (ushort* wh = w.Half)
             for (var r = n0; r < n1; r++)
             {
@@ -60,14 +80,14 @@ public static unsafe class MatVec
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector512<float> Widen512(Vector512<uint> h)
+    internal static Vector512<float> Widen512(Vector512<uint> h)
     {
         var mag = Vector512.AsSingle((h & Vector512.Create(0x7fffu)) << 13) * Vector512.Create(TwoPow112Bits).AsSingle();
         return Vector512.AsSingle(Vector512.AsUInt32(mag) | ((h & Vector512.Create(0x8000u)) << 16));
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector256<float> Widen256(Vector256<uint> h)
+    internal static Vector256<float> Widen256(Vector256<uint> h)
     {
         var mag = Vector256.AsSingle((h & Vector256.Create(0x7fffu)) << 13) * Vector256.Create(TwoPow112Bits).AsSingle();
         return Vector256.AsSingle(Vector256.AsUInt32(mag) | ((h & Vector256.Create(0x8000u)) << 16));
@@ -103,7 +123,7 @@ public static unsafe class MatVec
         return sum;
     }
 
-    private static void WidenRow(SimdLevel level, ushort* w, float* dst, int k)
+    internal static void WidenRow(SimdLevel level, ushort* w, float* dst, int k)
     {
         var i = 0;
         if (level == SimdLevel.Vector512)
@@ -124,7 +144,7 @@ public static unsafe class MatVec
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static float DotF32(SimdLevel level, float* x, float* w, int k) => level switch
+    internal static float DotF32(SimdLevel level, float* x, float* w, int k) => level switch
     {
         SimdLevel.Vector512 => Dot<Ops512, Vector512<float>>(x, w, k),
         SimdLevel.Vector256 => Dot<Ops256, Vector256<float>>(x, w, k),
@@ -157,10 +177,7 @@ public static unsafe class MatVec
         {
             double acc = 0;
             for (var j = 0; j < k; j++)
-            {
-                var wv = w.Single is { } s ? s[r * k + j] : (float)BitConverter.UInt16BitsToHalf(w.Half![r * k + j]);
-                acc += (double)x[i * k + j] * wv;
-            }
+                acc += (double)x[i * k + j] * w[r, j];
             y[i * n + r] = (float)acc;
         }
     }

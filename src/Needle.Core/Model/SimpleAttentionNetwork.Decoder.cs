@@ -82,12 +82,16 @@ public sealed unsafe partial class SimpleAttentionNetwork
         if (pos == s.Capacity) Grow(s);
         var kvRow = 2 * _kvDim;
 
+        var clock = DecodeProfile.Start();
         Elementwise.EmbeddingGather(_embedding, _d, tokens, s.X, _embScale); // (B, D)
+        DecodeProfile.Lap(DecodeSection.Embed, ref clock);
         for (var l = 0; l < _decSelf.Length; l++)
         {
             var w = _decSelf[l];
             ZcRmsNorm.Forward(s.X, _decNorm0[l], s.H, b, _d);
+            DecodeProfile.Lap(DecodeSection.Norms, ref clock);
             MatVec.Forward(s.H, w.DecodeQkv!, s.Qkv, b);                   // (B, (H+2KV)·hd)
+            DecodeProfile.Lap(DecodeSection.SelfQkv, ref clock);
             QkNorm(s.Qkv, b, _qkvDim, w, withK: true);
             for (var i = 0; i < b; i++)                                     // every batch row is one token at `pos`
             {
@@ -95,6 +99,7 @@ public sealed unsafe partial class SimpleAttentionNetwork
                 Rope.Forward(row, 1, _heads, pos, _rope);
                 Rope.Forward(row[_qDim..], 1, _kvHeads, pos, _rope);
             }
+            DecodeProfile.Lap(DecodeSection.QkNormRope, ref clock);
             var cache = s.SelfKv[l];                                        // (B, Capacity, 2·KV·hd)
             for (var i = 0; i < b; i++)
                 s.Qkv.AsSpan(i * _qkvDim + _qDim, kvRow).CopyTo(cache.AsSpan((i * s.Capacity + pos) * kvRow, kvRow));
@@ -103,19 +108,31 @@ public sealed unsafe partial class SimpleAttentionNetwork
                 var st = new AttentionStrides(_qkvDim, _qkvDim, kvRow, (long)s.Capacity * kvRow, kvRow, (long)s.Capacity * kvRow, _qDim, _qDim);
                 Attention.Forward(pq, pc, pc + _kvDim, po, st, b, 1, pos + 1, _heads, _kvHeads, _hd, null, false, 0, _attnScale);
             }
+            DecodeProfile.Lap(DecodeSection.SelfAttention, ref clock);
             MatVec.Forward(s.Attn, w.DecodeOut!, s.O, b);
+            DecodeProfile.Lap(DecodeSection.SelfOut, ref clock);
             Elementwise.GatedResidualAdd(s.X, s.O, _decSelfGate[l]);
+            DecodeProfile.Lap(DecodeSection.Residuals, ref clock);
 
             var cw = _decCross[l];
             ZcRmsNorm.Forward(s.X, _decNorm1[l], s.H, b, _d);
+            DecodeProfile.Lap(DecodeSection.Norms, ref clock);
             MatVec.Forward(s.H, cw.DecodeQ!, s.Qkv, b);                    // q only: (B, H·hd)
+            DecodeProfile.Lap(DecodeSection.CrossQ, ref clock);
             QkNorm(s.Qkv, b, _qDim, cw, withK: false);
+            DecodeProfile.Lap(DecodeSection.QkNormRope, ref clock);
             CrossAttend(s.Qkv, s.Encoded, l, s.Attn, b, 1, _qDim);
+            DecodeProfile.Lap(DecodeSection.CrossAttention, ref clock);
             MatVec.Forward(s.Attn, cw.DecodeOut!, s.O, b);
+            DecodeProfile.Lap(DecodeSection.CrossOut, ref clock);
             Elementwise.GatedResidualAdd(s.X, s.O, _decCrossGate[l]);
+            DecodeProfile.Lap(DecodeSection.Residuals, ref clock);
         }
         ZcRmsNorm.Forward(s.X, _decFinalNorm, s.H, b, _d);
+        DecodeProfile.Lap(DecodeSection.Norms, ref clock);
         MatVec.Forward(s.H, _decodeLogits, logits, b);                     // tied: h · Eᵀ, (B, V)
+        DecodeProfile.Lap(DecodeSection.Logits, ref clock);
+        DecodeProfile.EndStep();
         s.Length = pos + 1;
     }
 
