@@ -10,13 +10,18 @@ namespace Needle.Bench;
 public sealed class InferenceBenchmark : IBenchmark
 {
     public string Name => "inference";
-    public string Description => "26M prefill (1x256) and greedy decode tok/s vs PyTorch  [--reps N] [--steps N] [--precision f16|f32] [--profile] [--peer PATH] [--no-peer]";
+    public string Description => "26M prefill (1x256) and greedy decode tok/s vs PyTorch  [--reps N] [--steps N] [--precision f16|f32|int8] [--profile] [--peer PATH] [--no-peer]";
 
     public async Task<int> RunAsync(string[] args, CancellationToken ct)
     {
         var o = new BenchOptions(args);
         int reps = o.GetInt("reps", 5), steps = o.GetInt("steps", 64), srcLen = o.GetInt("src", 256);
-        var precision = o.Get("precision", "f16") == "f32" ? WeightPrecision.Float32 : WeightPrecision.Float16;
+        var precision = o.Get("precision", "f16") switch
+        {
+            "f32" => WeightPrecision.Float32,
+            "int8" => WeightPrecision.Int8,
+            _ => WeightPrecision.Float16,
+        };
         var model = new SimpleAttentionNetwork(NeedleWeights.RandomInit(NeedleConfig.Needle26M, 0), precision);
         var rng = new Random(0);
         var src = Enumerable.Range(0, srcLen).Select(_ => rng.Next(6, model.Config.VocabSize)).ToArray();

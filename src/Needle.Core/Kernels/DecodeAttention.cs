@@ -53,6 +53,11 @@ public static unsafe class DecodeAttention
                 var og = output + b * ldoBatch + (long)g * group * hd;
                 var ok = valid == null ? null : valid + (long)b * tk;
                 var kb = b * kvBatch + (long)g * hd;                 // element offset of key 0 of this head
+                if (level == SimdLevel.Vector512 && hd == 64)
+                {
+                    Head64(qg, k, v, kb, ldkv, og, s, ok, tk, group, scale, half);
+                    continue;
+                }
                 for (var j = 0; j < tk; j++)
                 {
                     var row = Row(k, kb + j * ldkv, rowBuf, hd, half, level);
@@ -68,6 +73,79 @@ public static unsafe class DecodeAttention
                     for (var i = 0; i < group; i++) Axpy(level, s[i * tk + j], row, og + i * hd, hd);
                 }
             }
+        }
+    }
+
+    /// <summary>
+    /// One KV head and its query heads for hd = 64 (the 26M model's) with AVX-512: each key row lives in four registers
+    /// once widened, and each output in four register accumulators (two query heads per pass over V), so nothing
+    /// round-trips through memory per key.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Head64(float* qg, void* k, void* v, long kb, long ldkv, float* og, float* s, bool* ok, int tk, int group,
+        float scale, bool half)
+    {
+        for (var j = 0; j < tk; j++)
+        {
+            var off = kb + j * ldkv;
+            Load64(k, off, half, out var k0, out var k1, out var k2, out var k3);
+            var keep = ok == null || ok[j];
+            for (var i = 0; i < group; i++)
+            {
+                var q = qg + i * 64;
+                var acc = Vector512.Load(q) * k0;
+                acc = Vector512.FusedMultiplyAdd(Vector512.Load(q + 16), k1, acc);
+                acc = Vector512.FusedMultiplyAdd(Vector512.Load(q + 32), k2, acc);
+                acc = Vector512.FusedMultiplyAdd(Vector512.Load(q + 48), k3, acc);
+                s[i * tk + j] = keep ? Vector512.Sum(acc) * scale : float.MinValue;
+            }
+        }
+        for (var i = 0; i < group; i++) Softmax.Row(new Span<float>(s + i * tk, tk));
+        for (var i = 0; i < group; i += 2)
+        {
+            var two = i + 1 < group;
+            Vector512<float> a0 = default, a1 = default, a2 = default, a3 = default;
+            Vector512<float> b0 = default, b1 = default, b2 = default, b3 = default;
+            float* p0 = s + i * tk, p1 = two ? p0 + tk : p0;
+            for (var j = 0; j < tk; j++)
+            {
+                Load64(v, kb + j * ldkv, half, out var v0, out var v1, out var v2, out var v3);
+                var pa = Vector512.Create(p0[j]);
+                a0 = Vector512.FusedMultiplyAdd(pa, v0, a0);
+                a1 = Vector512.FusedMultiplyAdd(pa, v1, a1);
+                a2 = Vector512.FusedMultiplyAdd(pa, v2, a2);
+                a3 = Vector512.FusedMultiplyAdd(pa, v3, a3);
+                var pb = Vector512.Create(p1[j]);
+                b0 = Vector512.FusedMultiplyAdd(pb, v0, b0);
+                b1 = Vector512.FusedMultiplyAdd(pb, v1, b1);
+                b2 = Vector512.FusedMultiplyAdd(pb, v2, b2);
+                b3 = Vector512.FusedMultiplyAdd(pb, v3, b3);
+            }
+            var o = og + i * 64;
+            a0.Store(o); a1.Store(o + 16); a2.Store(o + 32); a3.Store(o + 48);
+            if (!two) continue;
+            b0.Store(o + 64); b1.Store(o + 80); b2.Store(o + 96); b3.Store(o + 112);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Load64(void* data, long offset, bool half, out Vector512<float> r0, out Vector512<float> r1,
+        out Vector512<float> r2, out Vector512<float> r3)
+    {
+        if (half)
+        {
+            var p = (ushort*)data + offset;
+            var h0 = Vector512.Load(p);
+            var h1 = Vector512.Load(p + 32);
+            r0 = MatVec.Widen512(Vector512.WidenLower(h0));
+            r1 = MatVec.Widen512(Vector512.WidenUpper(h0));
+            r2 = MatVec.Widen512(Vector512.WidenLower(h1));
+            r3 = MatVec.Widen512(Vector512.WidenUpper(h1));
+        }
+        else
+        {
+            var p = (float*)data + offset;
+            r0 = Vector512.Load(p); r1 = Vector512.Load(p + 16); r2 = Vector512.Load(p + 32); r3 = Vector512.Load(p + 48);
         }
     }
 
