@@ -38,6 +38,13 @@ public sealed class KernelsBenchmark : IBenchmark
         Report("MatVec logits int8 1 thread", () => MatVec.Forward(x, i8, y, 1, parallel: false), bytes: i8.Bytes);
         var qkv8 = PackedRows.FromRows(R(1024 * 512), 1024, 512, WeightPrecision.Int8);
         Report("MatVec qkv 1024x512 int8 1 thread", () => MatVec.Forward(x, qkv8, y, 1, parallel: false), bytes: qkv8.Bytes);
+        var saved = MatVec.ParallelMinBytes;
+        MatVec.ParallelMinBytes = 1 << 16;
+        Report("MatVec qkv 1024x512 int8 split", () => MatVec.Forward(x, qkv8, y, 1), bytes: qkv8.Bytes);
+        var out8 = PackedRows.FromRows(R(512 * 512), 512, 512, WeightPrecision.Int8);
+        Report("MatVec out 512x512 int8 split", () => MatVec.Forward(x, out8, y, 1), bytes: out8.Bytes);
+        MatVec.ParallelMinBytes = saved;
+        Report("MatVec out 512x512 int8 1 thread", () => MatVec.Forward(x, out8, y, 1, parallel: false), bytes: out8.Bytes);
         var qkv = PackedRows.FromRows(R(1024 * 512), 1024, 512, WeightPrecision.Float16);
         Report("MatVec qkv 1024x512 fp16", () => MatVec.Forward(x, qkv, y, 1), bytes: 1024 * 512 * 2);
         Report("MatVec qkv 1024x512 fp16 1 thread", () => MatVec.Forward(x, qkv, y, 1, parallel: false), bytes: 1024 * 512 * 2);

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
@@ -14,10 +15,12 @@ namespace Needle.Core.Kernels;
 public static unsafe partial class MatVec
 {
     /// <summary>
-    /// Stored weight bytes from which a product is split over the pool. Each hand-off costs a microsecond or two
-    /// while the workers still spin (far more on a loaded machine); products below this stay on the calling thread.
+    /// Stored weight bytes from which a product is split over the pool. A hand-off costs about a microsecond while
+    /// the workers still spin (they do between the ~35 products of a decode step), and the caller works through
+    /// the chunks itself when a worker is busy elsewhere, so every per-layer product of the 26M model (≥ 288 KB in
+    /// int8) is split; tiny models' products stay on the calling thread.
     /// </summary>
-    public static long ParallelMinBytes { get; set; } = 1 << 22;
+    public static long ParallelMinBytes { get; set; } = 1 << 18;
 
     private const uint TwoPow112Bits = 0x77800000; // 2^112 as float bits
 
@@ -29,15 +32,37 @@ public static unsafe partial class MatVec
         {
             nint xp = (nint)px, yp = (nint)py;
             // Several chunks per thread: a worker that gets preempted (shared machines) then holds up only a small part.
-            var parts = parallel && w.Bytes >= ParallelMinBytes ? Math.Min(WorkerPool.Shared.Threads * 4, n / 16) : 1;
+            var parts = parallel && w.Bytes >= ParallelMinBytes && !CoolingDown() ? Math.Min(WorkerPool.Shared.Threads * 4, n / 16) : 1;
             if (parts <= 1) { Range(w, (float*)xp, (float*)yp, m, 0, n); return; }
+            var t0 = Stopwatch.GetTimestamp();
             WorkerPool.Shared.For(parts, p =>
             {
                 var n0 = (int)((long)n * p / parts) & ~15;
                 var n1 = p == parts - 1 ? n : (int)((long)n * (p + 1) / parts) & ~15;
                 Range(w, (float*)xp, (float*)yp, m, n0, n1);
             });
+            CheckSplit(Stopwatch.GetTimestamp() - t0, w.Bytes * m);
         }
+    }
+
+    // Splitting backs off when it hurts. On a machine whose other cores are busy, a worker that took a chunk and got
+    // preempted makes the caller wait for a scheduler slice (milliseconds for a ~20 µs product). A split product
+    // that took longer than twice a single thread's time at a conservative 10 GB/s turns splitting off for the next
+    // CooldownCalls products (about 8 decode steps at 26M), then it is tried again. Racy by design: a hint.
+    private const int CooldownCalls = 256;
+    private static int _cooldown;
+    private static readonly double TicksPerByte = Stopwatch.Frequency / 10e9;
+
+    private static bool CoolingDown()
+    {
+        if (_cooldown <= 0) return false;
+        _cooldown--;
+        return true;
+    }
+
+    private static void CheckSplit(long ticks, long bytes)
+    {
+        if (ticks > 2 * bytes * TicksPerByte) _cooldown = CooldownCalls;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -93,6 +118,7 @@ public static unsafe partial class MatVec
         return Vector256.AsSingle(Vector256.AsUInt32(mag) | ((h & Vector256.Create(0x8000u)) << 16));
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot from the first token: no tier-0 SIMD code
     private static float DotF16(SimdLevel level, float* x, ushort* w, int k)
     {
         var i = 0;
@@ -123,6 +149,7 @@ public static unsafe partial class MatVec
         return sum;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void WidenRow(SimdLevel level, ushort* w, float* dst, int k)
     {
         var i = 0;
