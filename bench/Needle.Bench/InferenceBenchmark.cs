@@ -10,13 +10,18 @@ namespace Needle.Bench;
 public sealed class InferenceBenchmark : IBenchmark
 {
     public string Name => "inference";
-    public string Description => "26M prefill (1x256) and greedy decode tok/s vs PyTorch  [--reps N] [--steps N] [--precision f16|f32] [--peer PATH] [--no-peer]";
+    public string Description => "26M prefill (1x256) and greedy decode tok/s vs PyTorch  [--reps N] [--steps N] [--precision f16|f32|int8] [--profile] [--peer PATH] [--no-peer]";
 
     public async Task<int> RunAsync(string[] args, CancellationToken ct)
     {
         var o = new BenchOptions(args);
         int reps = o.GetInt("reps", 5), steps = o.GetInt("steps", 64), srcLen = o.GetInt("src", 256);
-        var precision = o.Get("precision", "f16") == "f32" ? WeightPrecision.Float32 : WeightPrecision.Float16;
+        var precision = o.Get("precision", "f16") switch
+        {
+            "f32" => WeightPrecision.Float32,
+            "int8" => WeightPrecision.Int8,
+            _ => WeightPrecision.Float16,
+        };
         var model = new SimpleAttentionNetwork(NeedleWeights.RandomInit(NeedleConfig.Needle26M, 0), precision);
         var rng = new Random(0);
         var src = Enumerable.Range(0, srcLen).Select(_ => rng.Next(6, model.Config.VocabSize)).ToArray();
@@ -25,30 +30,19 @@ public sealed class InferenceBenchmark : IBenchmark
         var (pb, pm) = Timing.Measure(() => model.Encode([src]).Dispose(), Math.Max(2, reps / 4), reps);
         Console.WriteLine($"ours   prefill 1x{srcLen}: best {pb * 1e3:F1} ms med {pm * 1e3:F1} ms -> {srcLen / pm:F0} tok/s (best {srcLen / pb:F0}); CPU {Timing.LastCpuSeconds * 1e3:F1} ms/rep");
 
-        using var encoded = model.Encode([src]);
-        var logits = new float[model.Config.VocabSize];
-        var produced = new List<int>();
-        void Greedy()
-        {
-            using var state = model.StartDecoder(encoded);
-            var token = 0;
-            produced.Clear();
-            for (var i = 0; i < steps; i++)
-            {
-                model.DecodeStep(state, [token], logits);
-                token = ArgMax(logits);
-                produced.Add(token);
-            }
-        }
-        var (db, dm) = Timing.Measure(Greedy, Math.Max(2, reps / 4), reps);
-        Console.WriteLine($"ours   greedy decode {steps} steps KV-cache: best {db * 1e3:F1} ms med {dm * 1e3:F1} ms -> " +
-                          $"{steps / dm:F1} tok/s (best {steps / db:F1}), {dm / steps * 1e3:F2} ms/token; CPU {Timing.LastCpuSeconds / steps * 1e3:F2} ms/token");
+        DecodeBench(model, steps, reps, src, o.Has("profile"));
         GC.Collect();
         GC.WaitForPendingFinalizers();
         using (var self = System.Diagnostics.Process.GetCurrentProcess())
             Console.WriteLine($"ours   working set {self.WorkingSet64 / (1024 * 1024)} MB after GC, peak {self.PeakWorkingSet64 / (1024 * 1024)} MB " +
                               $"(peak includes the random-init source weights; GC heap now {GC.GetTotalMemory(false) / (1024 * 1024)} MB)");
         GC.KeepAlive(model);
+        // Without an explicit --precision, also the opt-in int8 decode (approximate: see docs/engine.md).
+        if (o.Get("precision", "") == "")
+        {
+            model = new SimpleAttentionNetwork(NeedleWeights.RandomInit(NeedleConfig.Needle26M, 0), WeightPrecision.Int8);
+            DecodeBench(model, steps, reps, src, o.Has("profile"));
+        }
         Console.WriteLine("note: our prefill includes the 8 decoder layers' cross-attention K/V (+17% FLOPs); the peer's is the encoder only");
         if (o.Has("no-peer")) return 0;
         Console.WriteLine($"# peer: {o.Peer} --what infer");
@@ -56,10 +50,43 @@ public sealed class InferenceBenchmark : IBenchmark
         return 0;
     }
 
-    private static int ArgMax(ReadOnlySpan<float> x)
+    private static int ArgMax(ReadOnlySpan<float> x) => Needle.Core.Inference.Greedy.ArgMax(x);
+
+    /// <summary>Batch-1 greedy decode of <paramref name="steps"/> tokens after encoding <paramref name="src"/>: wall and CPU per token.</summary>
+    private static void DecodeBench(SimpleAttentionNetwork model, int steps, int reps, int[] src, bool profile)
     {
-        var best = 0;
-        for (var i = 1; i < x.Length; i++) if (x[i] > x[best]) best = i;
-        return best;
+        using var encoded = model.Encode([src]);
+        var logits = new float[model.Config.VocabSize];
+        void Greedy()
+        {
+            using var state = model.StartDecoder(encoded);
+            var token = 0;
+            for (var i = 0; i < steps; i++)
+            {
+                model.DecodeStep(state, [token], logits);
+                token = ArgMax(logits);
+            }
+        }
+        var (db, dm) = Timing.Measure(Greedy, Math.Max(2, reps / 4), reps);
+        Console.WriteLine($"ours   greedy decode {steps} steps KV-cache ({model.DecodePrecision} weights): best {db * 1e3:F1} ms med {dm * 1e3:F1} ms -> " +
+                          $"{steps / dm:F1} tok/s (best {steps / db:F1}), {dm / steps * 1e3:F2} ms/token; CPU {Timing.LastCpuSeconds / steps * 1e3:F2} ms/token");
+        if (profile) Profile(Greedy, steps, reps);
+    }
+
+    /// <summary>Per-section wall time of a decode step (after the timed runs, so the code is warm).</summary>
+    private static void Profile(Action greedy, int steps, int reps)
+    {
+        DecodeProfile.Reset();
+        DecodeProfile.Enabled = true;
+        var t0 = System.Diagnostics.Stopwatch.GetTimestamp();
+        for (var i = 0; i < reps; i++) greedy();
+        var total = System.Diagnostics.Stopwatch.GetElapsedTime(t0).TotalMicroseconds / (reps * (double)steps);
+        DecodeProfile.Enabled = false;
+        var sections = DecodeProfile.Report();
+        Console.WriteLine($"profile: {reps} x {steps} steps, {total:F1} µs/token wall incl. argmax and timer overhead");
+        Console.WriteLine($"  {"section",-16} {"median",8} {"min",8}  µs/token");
+        foreach (var (section, med, min) in sections)
+            Console.WriteLine($"  {section,-16} {med,8:F1} {min,8:F1}");
+        Console.WriteLine($"  {"(sum)",-16} {sections.Sum(s => s.Median),8:F1} {sections.Sum(s => s.Min),8:F1}");
     }
 }

@@ -33,6 +33,18 @@ public sealed class KernelsBenchmark : IBenchmark
         Report("MatVec logits 8192x512 fp16", () => MatVec.Forward(x, f16, y, 1), bytes: 8192 * 512 * 2);
         Report("MatVec logits 8192x512 fp32", () => MatVec.Forward(x, f32, y, 1), bytes: 8192 * 512 * 4);
         Report("MatVec logits fp16 1 thread", () => MatVec.Forward(x, f16, y, 1, parallel: false), bytes: 8192 * 512 * 2);
+        var i8 = PackedRows.FromRows(emb, 8192, 512, WeightPrecision.Int8);
+        Report("MatVec logits 8192x512 int8", () => MatVec.Forward(x, i8, y, 1), bytes: i8.Bytes);
+        Report("MatVec logits int8 1 thread", () => MatVec.Forward(x, i8, y, 1, parallel: false), bytes: i8.Bytes);
+        var qkv8 = PackedRows.FromRows(R(1024 * 512), 1024, 512, WeightPrecision.Int8);
+        Report("MatVec qkv 1024x512 int8 1 thread", () => MatVec.Forward(x, qkv8, y, 1, parallel: false), bytes: qkv8.Bytes);
+        var saved = MatVec.ParallelMinBytes;
+        MatVec.ParallelMinBytes = 1 << 16;
+        Report("MatVec qkv 1024x512 int8 split", () => MatVec.Forward(x, qkv8, y, 1), bytes: qkv8.Bytes);
+        var out8 = PackedRows.FromRows(R(512 * 512), 512, 512, WeightPrecision.Int8);
+        Report("MatVec out 512x512 int8 split", () => MatVec.Forward(x, out8, y, 1), bytes: out8.Bytes);
+        MatVec.ParallelMinBytes = saved;
+        Report("MatVec out 512x512 int8 1 thread", () => MatVec.Forward(x, out8, y, 1, parallel: false), bytes: out8.Bytes);
         var qkv = PackedRows.FromRows(R(1024 * 512), 1024, 512, WeightPrecision.Float16);
         Report("MatVec qkv 1024x512 fp16", () => MatVec.Forward(x, qkv, y, 1), bytes: 1024 * 512 * 2);
         Report("MatVec qkv 1024x512 fp16 1 thread", () => MatVec.Forward(x, qkv, y, 1, parallel: false), bytes: 1024 * 512 * 2);
@@ -44,6 +56,23 @@ public sealed class KernelsBenchmark : IBenchmark
         Report("Attention prefill 1 thread", () => Attention.Forward(q, k, v, outp, 1, t, t, h, kv, hd, default, false, 0, 0.125f, parallel: false), flop: attFlop);
         Report("Attention prefill 1 thread again", () => Attention.Forward(q, k, v, outp, 1, t, t, h, kv, hd, default, false, 0, 0.125f, parallel: false), flop: attFlop);
         Report("Attention decode 1 x 256 keys", () => Attention.Forward(q.AsSpan(0, h * hd), k, v, outp, 1, 1, t, h, kv, hd, default, false, 0, 0.125f));
+        var crossKv = R(t * 2 * kv * hd);
+        var crossHalf = crossKv.Select(f => BitConverter.HalfToUInt16Bits((Half)f)).ToArray();
+        var crossValid = Enumerable.Repeat(true, t).ToArray();
+        var qStep = R(h * hd);
+        Report("Attention cross step 1 x 256 keys f32 (general)", () => Attention.Forward(qStep, crossKv, crossKv.AsSpan(kv * hd), outp, 1, 1, t, h, kv, hd, crossValid, false, 0, 0.125f));
+        Report("DecodeAttention cross step 1 x 256 keys f32", () => CrossStep(false));
+        Report("DecodeAttention cross step 1 x 256 keys f16", () => CrossStep(true));
+        unsafe void CrossStep(bool half)
+        {
+            fixed (float* pq = qStep, pkv = crossKv, po = outp)
+            fixed (ushort* ph = crossHalf)
+            fixed (bool* pm = crossValid)
+            {
+                if (half) DecodeAttention.Forward(pq, 0, ph, ph + kv * hd, 2 * kv * hd, 0, po, 0, 1, t, h, kv, hd, pm, 0.125f);
+                else DecodeAttention.Forward(pq, 0, pkv, pkv + kv * hd, 2 * kv * hd, 0, po, 0, 1, t, h, kv, hd, pm, 0.125f);
+            }
+        }
         var sc = new float[t * t];
         Report("  scores GEMM 256x256x64 transB (1 head)", () => Gemm.MatMul(q, h * hd, false, k, kv * hd, true, sc, t, t, t, hd, parallel: false), flop: 2.0 * t * t * hd);
         Report("  PV GEMM 256x64x256 (1 head)", () => Gemm.MatMul(sc, t, false, v, kv * hd, false, outp, h * hd, t, hd, t, parallel: false), flop: 2.0 * t * t * hd);

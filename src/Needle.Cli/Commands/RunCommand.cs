@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Diagnostics;
 using Needle.Core.Inference;
 using Needle.Core.Json;
+using Needle.Core.Kernels;
 
 namespace Needle.Cli.Commands;
 
@@ -12,7 +13,7 @@ namespace Needle.Cli.Commands;
 public sealed class RunCommand : ICliCommand
 {
     /// <summary>How a runtime is obtained; tests swap in fakes.</summary>
-    internal static Func<string, string?, NeedleRuntime> LoadRuntime { get; set; } = NeedleRuntime.Load;
+    internal static Func<string, string?, WeightPrecision?, NeedleRuntime> LoadRuntime { get; set; } = NeedleRuntime.Load;
 
     // Upstream's examples for a run without --query (run.py main).
     private static readonly (string Query, string Tools)[] BuiltInExamples =
@@ -31,9 +32,15 @@ public sealed class RunCommand : ICliCommand
         var noConstrained = new Option<bool>("--no-constrained") { Description = "Do not constrain tool names and argument keys to the tools." };
         var maxGenLen = new Option<int>("--max-gen-len", "--max-len") { Description = "Decoder length; at most N-1 tokens are generated.", DefaultValueFactory = _ => 512 };
         var json = new Option<bool>("--json") { Description = "Print a JSON object with the result and timings instead of the bare result." };
+        var weights = new Option<string>("--weights")
+        {
+            Description = "Decode weights: auto (float16 for a 16-bit checkpoint, else fp32), fp16, fp32, or int8 (faster, approximate).",
+            DefaultValueFactory = _ => "auto",
+        };
+        weights.AcceptOnlyFromAmong("auto", "fp16", "fp32", "int8");
 
         var command = new Command("run", "Generate a tool call for a query with a local checkpoint.");
-        foreach (var o in new Option[] { checkpoint, tokenizer, query, tools, noConstrained, maxGenLen, json }) command.Options.Add(o);
+        foreach (var o in new Option[] { checkpoint, tokenizer, query, tools, noConstrained, maxGenLen, json, weights }) command.Options.Add(o);
         command.SetAction((ParseResult pr, CancellationToken ct) =>
         {
             var output = pr.InvocationConfiguration.Output;
@@ -46,7 +53,14 @@ public sealed class RunCommand : ICliCommand
                 var (checkpointPath, tokenizerPath) = DefaultCheckpoint.Resolve(pr.GetValue(checkpoint), pr.GetValue(tokenizer), error);
                 if (!File.Exists(checkpointPath) && LoadRuntime == NeedleRuntime.Load)
                     throw new FileNotFoundException($"checkpoint '{checkpointPath}' does not exist (`needle download` fetches the released weights into ./checkpoints).");
-                using var runtime = LoadRuntime(checkpointPath, tokenizerPath);
+                WeightPrecision? precision = pr.GetValue(weights) switch
+                {
+                    "fp16" => WeightPrecision.Float16,
+                    "fp32" => WeightPrecision.Float32,
+                    "int8" => WeightPrecision.Int8,
+                    _ => null,
+                };
+                using var runtime = LoadRuntime(checkpointPath, tokenizerPath, precision);
                 var loadTime = started.Elapsed;
                 var q = pr.GetValue(query);
                 var examples = q is null ? BuiltInExamples : [(q, toolsJson)];

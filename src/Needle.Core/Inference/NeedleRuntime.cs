@@ -34,7 +34,13 @@ public sealed class NeedleRuntime : IDisposable
     public string? TokenizerPath { get; }
 
     /// <summary>Loads a Needle .pkl checkpoint and its SentencePiece tokenizer (found beside it when not given).</summary>
-    public static NeedleRuntime Load(string checkpointPath, string? tokenizerPath = null)
+    public static NeedleRuntime Load(string checkpointPath, string? tokenizerPath = null) => Load(checkpointPath, tokenizerPath, null);
+
+    /// <summary>
+    /// <see cref="Load(string, string?)"/> with the decode weights' precision chosen: null picks float16 for a 16-bit
+    /// checkpoint and float32 otherwise; <see cref="WeightPrecision.Int8"/> is faster but approximate (opt-in).
+    /// </summary>
+    public static NeedleRuntime Load(string checkpointPath, string? tokenizerPath, WeightPrecision? decodePrecision)
     {
         ArgumentException.ThrowIfNullOrEmpty(checkpointPath);
         if (!File.Exists(checkpointPath))
@@ -45,7 +51,7 @@ public sealed class NeedleRuntime : IDisposable
         // The tokenizer parses while the checkpoint is read and unpickled.
         var tokenizerTask = Task.Run(() => LoadTokenizer(tokPath));
         var data = CheckpointFile.Load(checkpointPath);
-        var model = CreateModel(data, checkpointPath);
+        var model = CreateModel(data, checkpointPath, decodePrecision);
         ITokenizer tokenizer;
         try { tokenizer = tokenizerTask.GetAwaiter().GetResult(); }
         catch { (model as IDisposable)?.Dispose(); throw; }
@@ -80,10 +86,11 @@ public sealed class NeedleRuntime : IDisposable
     /// Decoding reads 16-bit weights when the file holds 16-bit weights (exact, half the memory traffic) and float32
     /// ones otherwise, so the logits are those of the stored weights either way.
     /// </summary>
-    private static INeedleModel CreateModel(CheckpointData data, string checkpointPath)
+    private static INeedleModel CreateModel(CheckpointData data, string checkpointPath, WeightPrecision? decodePrecision)
     {
         bool sixteenBit = data.Params.Values.All(a => a.StoredAs is NdDType.Float16 or NdDType.BFloat16);
-        return SimpleAttentionNetwork.FromCheckpoint(data, checkpointPath, sixteenBit ? WeightPrecision.Float16 : WeightPrecision.Float32);
+        return SimpleAttentionNetwork.FromCheckpoint(data, checkpointPath,
+            decodePrecision ?? (sixteenBit ? WeightPrecision.Float16 : WeightPrecision.Float32));
     }
 
     public void Dispose() => (Model as IDisposable)?.Dispose();

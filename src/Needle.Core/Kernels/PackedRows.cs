@@ -6,6 +6,13 @@ public enum WeightPrecision
     /// <summary>IEEE half: exact for weights loaded from a (float16) Needle checkpoint, half the memory traffic.</summary>
     Float16,
     Float32,
+
+    /// <summary>
+    /// Symmetric int8 with one float32 scale per group of 32 consecutive inputs of each output row, as upstream's INT8
+    /// fake quantization (needle-model.md §5.5): scale = max|w|/127 (≥ 1e-8), q = round-half-even(w/scale) clipped
+    /// to [−128, 127]. A quarter of float32's traffic (plus 1/8 for the scales); approximate, so opt-in.
+    /// </summary>
+    Int8,
 }
 
 /// <summary>
@@ -17,13 +24,38 @@ public sealed class PackedRows
     public int Rows { get; }   // N (outputs)
     public int Cols { get; }   // K (inputs)
     public WeightPrecision Precision { get; }
+    /// <summary>Inputs per int8 scale (upstream's group size).</summary>
+    public const int GroupSize = 32;
+
     internal readonly ushort[]? Half;   // (N, K) IEEE half bits
     internal readonly float[]? Single;  // (N, K)
+    internal readonly sbyte[]? Int8;    // (N, K) quantized
+    internal readonly float[]? Scales;  // (N, ⌈K/32⌉) per-group scales of Int8
 
-    private PackedRows(int rows, int cols, WeightPrecision precision, ushort[]? half, float[]? single)
+    /// <summary>Scales per row (int8 only): ⌈K / <see cref="GroupSize"/>⌉.</summary>
+    public int GroupsPerRow => (Cols + GroupSize - 1) / GroupSize;
+
+    /// <summary>Bytes the stored weights occupy (what one product reads).</summary>
+    public long Bytes => Precision switch
     {
-        Rows = rows; Cols = cols; Precision = precision; Half = half; Single = single;
+        WeightPrecision.Float32 => (long)Rows * Cols * 4,
+        WeightPrecision.Float16 => (long)Rows * Cols * 2,
+        _ => (long)Rows * Cols + (long)Rows * GroupsPerRow * 4,
+    };
+
+    private PackedRows(int rows, int cols, WeightPrecision precision, ushort[]? half, float[]? single,
+        sbyte[]? int8 = null, float[]? scales = null)
+    {
+        Rows = rows; Cols = cols; Precision = precision; Half = half; Single = single; Int8 = int8; Scales = scales;
     }
+
+    /// <summary>Weight (r, c) as the kernels see it (float16 widened, int8 times its group scale).</summary>
+    public float this[int r, int c] => Precision switch
+    {
+        WeightPrecision.Float32 => Single![(long)r * Cols + c],
+        WeightPrecision.Float16 => (float)BitConverter.UInt16BitsToHalf(Half![(long)r * Cols + c]),
+        _ => Int8![(long)r * Cols + c] * Scales![(long)r * GroupsPerRow + c / GroupSize],
+    };
 
     /// <summary>From a Dense kernel w (K, N) stored (in, out): transposes. Columns [col0, col0+n) of w only.</summary>
     public static PackedRows FromKernel(ReadOnlySpan<float> w, int k, int n, WeightPrecision precision) =>
@@ -52,6 +84,7 @@ public sealed class PackedRows
     {
         if (rows.Length < (long)n * k) throw new ArgumentException($"PackedRows: {rows.Length} < {n}×{k}.");
         if (precision == WeightPrecision.Float32) return new PackedRows(n, k, precision, null, rows[..(n * k)].ToArray());
+        if (precision == WeightPrecision.Int8) return QuantizeInt8(rows, n, k);
         var half = new ushort[n * k];
         for (var i = 0; i < half.Length; i++)
         {
@@ -61,5 +94,30 @@ public sealed class PackedRows
             half[i] = BitConverter.HalfToUInt16Bits(h);
         }
         return new PackedRows(n, k, precision, half, null);
+    }
+
+    private static PackedRows QuantizeInt8(ReadOnlySpan<float> rows, int n, int k)
+    {
+        var groups = (k + GroupSize - 1) / GroupSize;
+        var q = new sbyte[(long)n * k];
+        var scales = new float[(long)n * groups];
+        for (var r = 0; r < n; r++)
+        for (var g = 0; g < groups; g++)
+        {
+            int c0 = g * GroupSize, c1 = Math.Min(k, c0 + GroupSize);
+            var src = rows.Slice(r * k + c0, c1 - c0);
+            var max = 0f;
+            foreach (var v in src)
+            {
+                if (!float.IsFinite(v)) throw new NotSupportedException($"weight {v} cannot be quantized to int8.");
+                max = Math.Max(max, Math.Abs(v));
+            }
+            // Same float32 operations as FakeQuant (upstream), so q·scale equals its fake-quantized weight exactly.
+            var scale = Math.Max(max / 127f, 1e-8f);
+            scales[(long)r * groups + g] = scale;
+            for (var c = c0; c < c1; c++)
+                q[(long)r * k + c] = (sbyte)Math.Clamp(MathF.Round(rows[r * k + c] / scale, MidpointRounding.ToEven), -128f, 127f);
+        }
+        return new PackedRows(n, k, WeightPrecision.Int8, null, null, q, scales);
     }
 }

@@ -61,12 +61,13 @@ internal sealed class AttentionWeights
     }
 
     /// <summary>
-    /// Frees the float32 copies that only teacher-forced decoding uses (q|k|v or q, and out) once the float16 decode
-    /// copies exist; <see cref="RestoreFloat32"/> rebuilds them from those (exact for float16-valued weights).
+    /// Frees the float32 copies that only teacher-forced decoding uses (q|k|v or q, and out) once the float16 or int8
+    /// decode copies exist; <see cref="RestoreFloat32"/> rebuilds them from those (exact for float16-valued weights
+    /// in float16; the dequantized weights in int8).
     /// </summary>
     public void DropFloat32()
     {
-        if (DecodeOut is null || DecodeOut.Precision != WeightPrecision.Float16) return;
+        if (DecodeOut is null || DecodeOut.Precision == WeightPrecision.Float32) return;
         lock (this)
         {
             if (Qkv.Length > 0) Qkv = null!;
@@ -99,7 +100,7 @@ internal sealed class AttentionWeights
         var w = new float[n * k];
         for (var r = 0; r < n; r++)
         for (var c = 0; c < k; c++)
-            w[(long)c * n + r] = rows.Single is { } s ? s[r * k + c] : (float)BitConverter.UInt16BitsToHalf(rows.Half![r * k + c]);
+            w[(long)c * n + r] = rows[r, c];
         return w;
     }
 

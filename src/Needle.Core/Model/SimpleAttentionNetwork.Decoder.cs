@@ -65,6 +65,7 @@ public sealed unsafe partial class SimpleAttentionNetwork
             Encoded = enc,
             Capacity = capacity,
             SelfKv = Layers(_decSelf.Length, _ => new float[b * capacity * 2 * _kvDim]),
+            CrossKvHalf = HalfCrossKv ? enc.CrossKvHalf : null,
             X = new float[b * _d], H = new float[b * _d], Qkv = new float[b * _qkvDim],
             Attn = new float[b * _qDim], O = new float[b * _d],
         };
@@ -82,12 +83,16 @@ public sealed unsafe partial class SimpleAttentionNetwork
         if (pos == s.Capacity) Grow(s);
         var kvRow = 2 * _kvDim;
 
+        var clock = DecodeProfile.Start();
         Elementwise.EmbeddingGather(_embedding, _d, tokens, s.X, _embScale); // (B, D)
+        DecodeProfile.Lap(DecodeSection.Embed, ref clock);
         for (var l = 0; l < _decSelf.Length; l++)
         {
             var w = _decSelf[l];
             ZcRmsNorm.Forward(s.X, _decNorm0[l], s.H, b, _d);
+            DecodeProfile.Lap(DecodeSection.Norms, ref clock);
             MatVec.Forward(s.H, w.DecodeQkv!, s.Qkv, b);                   // (B, (H+2KV)·hd)
+            DecodeProfile.Lap(DecodeSection.SelfQkv, ref clock);
             QkNorm(s.Qkv, b, _qkvDim, w, withK: true);
             for (var i = 0; i < b; i++)                                     // every batch row is one token at `pos`
             {
@@ -95,28 +100,57 @@ public sealed unsafe partial class SimpleAttentionNetwork
                 Rope.Forward(row, 1, _heads, pos, _rope);
                 Rope.Forward(row[_qDim..], 1, _kvHeads, pos, _rope);
             }
+            DecodeProfile.Lap(DecodeSection.QkNormRope, ref clock);
             var cache = s.SelfKv[l];                                        // (B, Capacity, 2·KV·hd)
             for (var i = 0; i < b; i++)
                 s.Qkv.AsSpan(i * _qkvDim + _qDim, kvRow).CopyTo(cache.AsSpan((i * s.Capacity + pos) * kvRow, kvRow));
             fixed (float* pq = s.Qkv, pc = cache, po = s.Attn)
-            {
-                var st = new AttentionStrides(_qkvDim, _qkvDim, kvRow, (long)s.Capacity * kvRow, kvRow, (long)s.Capacity * kvRow, _qDim, _qDim);
-                Attention.Forward(pq, pc, pc + _kvDim, po, st, b, 1, pos + 1, _heads, _kvHeads, _hd, null, false, 0, _attnScale);
-            }
+                DecodeAttention.Forward(pq, _qkvDim, pc, pc + _kvDim, kvRow, (long)s.Capacity * kvRow, po, _qDim,
+                    b, pos + 1, _heads, _kvHeads, _hd, null, _attnScale);
+            DecodeProfile.Lap(DecodeSection.SelfAttention, ref clock);
             MatVec.Forward(s.Attn, w.DecodeOut!, s.O, b);
+            DecodeProfile.Lap(DecodeSection.SelfOut, ref clock);
             Elementwise.GatedResidualAdd(s.X, s.O, _decSelfGate[l]);
+            DecodeProfile.Lap(DecodeSection.Residuals, ref clock);
 
             var cw = _decCross[l];
             ZcRmsNorm.Forward(s.X, _decNorm1[l], s.H, b, _d);
+            DecodeProfile.Lap(DecodeSection.Norms, ref clock);
             MatVec.Forward(s.H, cw.DecodeQ!, s.Qkv, b);                    // q only: (B, H·hd)
+            DecodeProfile.Lap(DecodeSection.CrossQ, ref clock);
             QkNorm(s.Qkv, b, _qDim, cw, withK: false);
-            CrossAttend(s.Qkv, s.Encoded, l, s.Attn, b, 1, _qDim);
+            DecodeProfile.Lap(DecodeSection.QkNormRope, ref clock);
+            CrossAttendStep(s, l);
+            DecodeProfile.Lap(DecodeSection.CrossAttention, ref clock);
             MatVec.Forward(s.Attn, cw.DecodeOut!, s.O, b);
+            DecodeProfile.Lap(DecodeSection.CrossOut, ref clock);
             Elementwise.GatedResidualAdd(s.X, s.O, _decCrossGate[l]);
+            DecodeProfile.Lap(DecodeSection.Residuals, ref clock);
         }
         ZcRmsNorm.Forward(s.X, _decFinalNorm, s.H, b, _d);
+        DecodeProfile.Lap(DecodeSection.Norms, ref clock);
         MatVec.Forward(s.H, _decodeLogits, logits, b);                     // tied: h · Eᵀ, (B, V)
+        DecodeProfile.Lap(DecodeSection.Logits, ref clock);
+        DecodeProfile.EndStep();
         s.Length = pos + 1;
+    }
+
+    /// <summary>s.Attn (B, H·hd) = attention of the step's cross queries s.Qkv (B, H·hd) over layer l's encoder K/V.</summary>
+    private void CrossAttendStep(DecoderState s, int l)
+    {
+        var enc = s.Encoded;
+        int b = enc.BatchSize, te = enc.Length;
+        long row = 2 * _kvDim, batchStride = te * row;
+        fixed (float* pq = s.Qkv, po = s.Attn)
+        fixed (bool* pm = enc.KeyValid)
+        {
+            if (HalfCrossKv)
+                fixed (ushort* pkv = s.CrossKvHalf![l])
+                    DecodeAttention.Forward(pq, _qDim, pkv, pkv + _kvDim, row, batchStride, po, _qDim, b, te, _heads, _kvHeads, _hd, pm, _attnScale);
+            else
+                fixed (float* pkv = enc.CrossKv[l])
+                    DecodeAttention.Forward(pq, _qDim, pkv, pkv + _kvDim, row, batchStride, po, _qDim, b, te, _heads, _kvHeads, _hd, pm, _attnScale);
+        }
     }
 
     private void Grow(DecoderState s)

@@ -17,6 +17,10 @@ public sealed unsafe partial class SimpleAttentionNetwork : INeedleModel
     /// <summary>Storage of the decode-time (matrix-vector) weights.</summary>
     public WeightPrecision DecodePrecision { get; }
 
+    /// <summary>Whether decoding reads the cross-attention K/V as float16 (with int8 weights: halves that traffic,
+    /// 4 → 2 MB per token for 256 encoder tokens at 26M). Otherwise it reads the encoder's float32 K/V.</summary>
+    public bool HalfCrossKv => DecodePrecision == WeightPrecision.Int8;
+
     private readonly int _d, _heads, _kvHeads, _hd, _qDim, _kvDim, _qkvDim, _vocab;
     private readonly float _embScale, _attnScale;
     private readonly float[] _embedding;                 // (V, D)
@@ -62,12 +66,18 @@ public sealed unsafe partial class SimpleAttentionNetwork : INeedleModel
         _contrastiveBias = weights[NeedleWeights.ContrastiveHiddenBias].Data;
         _contrastiveProj = weights[NeedleWeights.ContrastiveProjKernel].Data;
 
-        // Decode-time copies: float16 unless some weight does not fit (then float32 for every matrix).
-        DecodePrecision = decodePrecision == WeightPrecision.Float16 && FitsHalf(weights) ? WeightPrecision.Float16 : WeightPrecision.Float32;
+        // Decode-time copies: float16 unless some weight does not fit (then float32 for every matrix); int8 on request.
+        DecodePrecision = decodePrecision switch
+        {
+            WeightPrecision.Int8 => WeightPrecision.Int8,
+            WeightPrecision.Float16 when FitsHalf(weights) => WeightPrecision.Float16,
+            _ => WeightPrecision.Float32,
+        };
         foreach (var w in _decSelf) w.PrepareDecode(_d, self: true, DecodePrecision);
         foreach (var w in _decCross) w.PrepareDecode(_d, self: false, DecodePrecision);
-        // With float16 decode copies, the decoder's float32 q/k/v/out copies serve only teacher forcing: drop them
-        // (−42 MB at 26M) and rebuild them from the float16 rows on first use (exact for float16 checkpoints).
+        // With 16- or 8-bit decode copies, the decoder's float32 q/k/v/out copies serve only teacher forcing: drop them
+        // (−42 MB at 26M) and rebuild them from the decode rows on first use (exact for float16 checkpoints in
+        // float16; in int8, teacher forcing then sees the same dequantized weights as DecodeStep).
         foreach (var w in _decSelf) w.DropFloat32();
         foreach (var w in _decCross) w.DropFloat32();
         _decodeLogits = PackedRows.FromRows(_embedding, _vocab, _d, DecodePrecision);

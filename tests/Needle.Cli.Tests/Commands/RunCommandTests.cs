@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Text.Json;
 using Needle.Cli.Commands;
 using Needle.Core.Inference;
+using Needle.Core.Kernels;
 using Needle.Core.Tests.Inference;
 
 namespace Needle.Cli.Tests.Commands;
@@ -12,13 +13,15 @@ public sealed class RunCommandTests : IDisposable
 {
     private static readonly FakeTokenizer Tok = new(["\u2581[{\"", "name", "\":\"", "get", "_weather", "\",\"", "arguments", "\":{\"", "city", "Paris", "\"}}]", "\u2581[]"]);
     private readonly List<(string Checkpoint, string? Tokenizer)> _loads = [];
+    private readonly List<WeightPrecision?> _precisions = [];
     private readonly List<ScriptedModel> _models = [];
 
     public RunCommandTests()
     {
-        RunCommand.LoadRuntime = (checkpoint, tokenizer) =>
+        RunCommand.LoadRuntime = (checkpoint, tokenizer, precision) =>
         {
             _loads.Add((checkpoint, tokenizer));
+            _precisions.Add(precision);
             int[] P(params string[] p) => p.Select(Tok.Id).ToArray();
             var model = new ScriptedModel(Tok.VocabSize,
             [
@@ -51,6 +54,26 @@ public sealed class RunCommandTests : IDisposable
         Assert.Equal(0, exit);
         Assert.Equal("""[{"name":"getWeather","arguments":{"city":"Paris"}}]""" + Environment.NewLine, output);
         Assert.Equal(("m.pkl", (string?)null), _loads.Single());
+        Assert.Null(_precisions.Single()); // auto: the loader picks from the checkpoint
+    }
+
+    [Theory]
+    [InlineData("int8", WeightPrecision.Int8)]
+    [InlineData("fp16", WeightPrecision.Float16)]
+    [InlineData("fp32", WeightPrecision.Float32)]
+    public async Task Weights_option_chooses_the_decode_precision(string value, WeightPrecision expected)
+    {
+        var (exit, _, _) = await Run("--checkpoint", "m.pkl", "--query", "q", "--weights", value);
+        Assert.Equal(0, exit);
+        Assert.Equal(expected, _precisions.Single());
+    }
+
+    [Fact]
+    public async Task Unknown_weights_value_is_rejected()
+    {
+        var (exit, _, _) = await Run("--checkpoint", "m.pkl", "--query", "q", "--weights", "int4");
+        Assert.NotEqual(0, exit);
+        Assert.Empty(_loads);
     }
 
     [Fact]
