@@ -114,6 +114,21 @@ public static class CheckpointFile
 
     private static CheckpointData FromPickle(object? root, long fileLength)
     {
+        var (paramsDict, config, extra) = SplitTop(root);
+        var leaves = new Dictionary<string, NdArray>(StringComparer.Ordinal);
+        var budget = new Budget(fileLength);
+        Flatten(paramsDict, "", 0, (path, leaf) => leaves[path] = leaf switch
+        {
+            NumpyArray array => budget.Convert(array, path),
+            // A numpy scalar (np.float16(x), not a 0-d array) unpickles as a number: keep it as a 0-d leaf.
+            _ => new NdArray([], [(float)(double)leaf]),
+        });
+        return new CheckpointData { Params = leaves, Config = config, Extra = extra };
+    }
+
+    /// <summary>The top-level dict's "params" dict, config and other keys (checked to be plain values).</summary>
+    internal static (PyDict Params, Dictionary<string, object?> Config, Dictionary<string, object?> Extra) SplitTop(object? root)
+    {
         if (root is not PyDict top)
             throw new InvalidDataException($"the top-level object is a {PyRepr.TypeName(root)}, expected a dict with \"params\" and \"config\".");
         object? paramsObj = null, configObj = null;
@@ -132,9 +147,6 @@ public static class CheckpointFile
         if (!hasParams) throw new InvalidDataException($"the top-level dict has no \"params\" (keys: {string.Join(", ", top.Items.Select(kv => PyRepr.Of(kv.Key)))}).");
         if (paramsObj is not PyDict paramsDict) throw new InvalidDataException($"\"params\" is a {PyRepr.TypeName(paramsObj)}, expected a dict.");
 
-        var leaves = new Dictionary<string, NdArray>(StringComparer.Ordinal);
-        Flatten(paramsDict, "", leaves, 0, new Budget(fileLength));
-
         var config = new Dictionary<string, object?>(StringComparer.Ordinal);
         if (configObj is not null)
         {
@@ -145,7 +157,7 @@ public static class CheckpointFile
                 config[key] = PlainValue(v, "config/" + key);
             }
         }
-        return new CheckpointData { Params = leaves, Config = config, Extra = extra };
+        return (paramsDict, config, extra);
     }
 
     /// <summary>
@@ -160,14 +172,15 @@ public static class CheckpointFile
         public NdArray Convert(NumpyArray array, string path)
         {
             if (_converted.TryGetValue(array, out var done)) return done; // one Python object under two names
-            _bytes += array.Raw.LongLength;
+            _bytes += array.RawLength;
             if (_bytes > fileLength)
                 throw new InvalidDataException($"param '{path}': the arrays hold more data than the file itself (buffers reused through the memo); refusing to expand it.");
             return _converted[array] = array.ToNdArray();
         }
     }
 
-    private static void Flatten(PyDict dict, string prefix, Dictionary<string, NdArray> leaves, int depth, Budget budget)
+    /// <summary>Walks the params tree: <paramref name="leaf"/> gets each '/'-joined path with its NumpyArray or (numpy scalar) double.</summary>
+    internal static void Flatten(PyDict dict, string prefix, int depth, Action<string, object> leaf)
     {
         if (depth > MaxDepth) throw new InvalidDataException($"params are nested deeper than {MaxDepth} levels at '{prefix}'.");
         foreach (var (k, v) in dict.Items)
@@ -177,14 +190,12 @@ public static class CheckpointFile
             var path = prefix.Length == 0 ? key : prefix + "/" + key;
             switch (v)
             {
-                case PyDict child: Flatten(child, path, leaves, depth + 1, budget); break;
-                case NumpyArray array:
-                    try { leaves[path] = budget.Convert(array, path); }
+                case PyDict child: Flatten(child, path, depth + 1, leaf); break;
+                case NumpyArray or double:
+                    try { leaf(path, v); }
                     catch (InvalidDataException e) { throw new InvalidDataException($"param '{path}': {e.Message}", e); }
                     catch (NotSupportedException e) { throw new NotSupportedException($"param '{path}': {e.Message}", e); }
                     break;
-                // A numpy scalar (np.float16(x), not a 0-d array) unpickles as a number: keep it as a 0-d leaf.
-                case double scalar: leaves[path] = new NdArray([], [(float)scalar]); break;
                 default: throw new InvalidDataException($"param '{path}' is a {PyRepr.TypeName(v)}, expected a numpy array or a dict.");
             }
         }

@@ -33,7 +33,11 @@ public sealed class NeedleRuntime : IDisposable
     public string? CheckpointPath { get; }
     public string? TokenizerPath { get; }
 
-    /// <summary>Loads a Needle .pkl checkpoint and its SentencePiece tokenizer (found beside it when not given).</summary>
+    /// <summary>
+    /// Loads a Needle .pkl checkpoint and its SentencePiece tokenizer (found beside it when not given). The model is
+    /// inference-only (<see cref="SimpleAttentionNetwork.ForInference"/>): read from the file a layer at a time, with
+    /// no float32 copy of the checkpoint and only the weight forms generation reads.
+    /// </summary>
     public static NeedleRuntime Load(string checkpointPath, string? tokenizerPath = null) => Load(checkpointPath, tokenizerPath, null);
 
     /// <summary>
@@ -50,8 +54,7 @@ public sealed class NeedleRuntime : IDisposable
 
         // The tokenizer parses while the checkpoint is read and unpickled.
         var tokenizerTask = Task.Run(() => LoadTokenizer(tokPath));
-        var data = CheckpointFile.Load(checkpointPath);
-        var model = CreateModel(data, checkpointPath, decodePrecision);
+        var model = CreateModel(checkpointPath, decodePrecision);
         ITokenizer tokenizer;
         try { tokenizer = tokenizerTask.GetAwaiter().GetResult(); }
         catch { (model as IDisposable)?.Dispose(); throw; }
@@ -86,11 +89,11 @@ public sealed class NeedleRuntime : IDisposable
     /// Decoding reads 16-bit weights when the file holds 16-bit weights (exact, half the memory traffic) and float32
     /// ones otherwise, so the logits are those of the stored weights either way.
     /// </summary>
-    private static INeedleModel CreateModel(CheckpointData data, string checkpointPath, WeightPrecision? decodePrecision)
+    private static INeedleModel CreateModel(string checkpointPath, WeightPrecision? decodePrecision)
     {
-        bool sixteenBit = data.Params.Values.All(a => a.StoredAs is NdDType.Float16 or NdDType.BFloat16);
-        return SimpleAttentionNetwork.FromCheckpoint(data, checkpointPath,
-            decodePrecision ?? (sixteenBit ? WeightPrecision.Float16 : WeightPrecision.Float32));
+        using var checkpoint = StreamedCheckpoint.Open(checkpointPath);
+        return SimpleAttentionNetwork.ForInference(checkpoint,
+            decodePrecision ?? (checkpoint.AllSixteenBit ? WeightPrecision.Float16 : WeightPrecision.Float32));
     }
 
     public void Dispose() => (Model as IDisposable)?.Dispose();

@@ -118,7 +118,9 @@ public static unsafe partial class Gemm
         Check(c.Length, n, m, n, "C");
         if (b.Level != Simd.Level)
         {
-            MatMul(a, b.Source, c, m, n, k, transB: b.SourceTransposed, accumulate: accumulate, parallel: parallel);
+            var source = b.Source ?? throw new InvalidOperationException(
+                $"B was packed for {b.Level} and its source released; it cannot be used at SIMD level {Simd.Level}.");
+            MatMul(a, source, c, m, n, k, transB: b.SourceTransposed, accumulate: accumulate, parallel: parallel);
             return;
         }
         if (m == 0) return;

@@ -17,8 +17,8 @@ public sealed unsafe class GemmPackedB
     internal readonly SimdLevel Level;
     internal readonly long PaddedN;
 
-    /// <summary>The source, kept by reference (not copied) for the fallback path.</summary>
-    internal float[] Source { get; }
+    /// <summary>The source, kept by reference (not copied) for the fallback path; null after <see cref="ReleaseSource"/>.</summary>
+    internal float[]? Source { get; private set; }
     internal bool SourceTransposed { get; }
     public int K { get; }
     public int N { get; }
@@ -42,6 +42,9 @@ public sealed unsafe class GemmPackedB
                 GemmPack.PackB(src, transB ? k : n, transB, pc, 0, Math.Min(Gemm.KC, k - pc), n, nr, dst + pc * PaddedN);
         }
     }
+
+    /// <summary>Lets the source go (inference-only models keep just the packed copy); the other-SIMD-level fallback then throws.</summary>
+    internal void ReleaseSource() => Source = null;
 
     internal float* Data => (float*)Unsafe.AsPointer(ref _storage[0]);
 }

@@ -11,7 +11,7 @@ internal sealed class AttentionWeights
 {
     public float[] Qkv { get; private set; } = [];   // self-attention: (D, (H + 2·KV)·hd), columns q | k | v
     public float[] Q { get; private set; } = [];     // cross-attention: (D, H·hd)
-    public float[] Kv { get; init; } = [];           // cross-attention: (D, 2·KV·hd), columns k | v (Encode needs it)
+    public float[] Kv { get; private set; } = [];    // cross-attention: (D, 2·KV·hd), columns k | v (Encode needs it)
     public required float[] Out { get; set; }        // (H·hd, D)
     public required float[] QNorm { get; init; }     // (hd)
     public required float[] KNorm { get; init; }     // (hd)
@@ -33,22 +33,41 @@ internal sealed class AttentionWeights
         LazyInitializer.EnsureInitialized(ref _packedOut, () => new GemmPackedB(Out, Out.Length / dModel, dModel));
 
     /// <summary>Slices layer <paramref name="layer"/>; self-attention keeps the fused q|k|v, cross-attention q and k|v apart.</summary>
-    public static AttentionWeights Load(NeedleWeights w, string prefix, int layer, bool cross)
+    public static AttentionWeights Load(WeightSource w, string prefix, int layer, bool cross)
     {
         var c = w.Config;
         int d = c.DModel, q = c.NumHeads * c.HeadDim, kv = c.NumKvHeads * c.HeadDim;
-        var wq = w[prefix + "q_proj/kernel"].Slice(layer).ToArray();
-        var wk = w[prefix + "k_proj/kernel"].Slice(layer).ToArray();
-        var wv = w[prefix + "v_proj/kernel"].Slice(layer).ToArray();
+        var wq = w.Layer(prefix + "q_proj/kernel", layer);
+        var wk = w.Layer(prefix + "k_proj/kernel", layer);
+        var wv = w.Layer(prefix + "v_proj/kernel", layer);
         return new AttentionWeights
         {
             Qkv = cross ? [] : ConcatColumns(d, (wq, q), (wk, kv), (wv, kv)),
             Q = cross ? wq : [],
             Kv = cross ? ConcatColumns(d, (wk, kv), (wv, kv)) : [],
-            Out = w[prefix + "out_proj/kernel"].Slice(layer).ToArray(),
-            QNorm = w[prefix + "q_norm/scale"].Slice(layer).ToArray(),
-            KNorm = w[prefix + "k_norm/scale"].Slice(layer).ToArray(),
+            Out = w.Layer(prefix + "out_proj/kernel", layer),
+            QNorm = w.Layer(prefix + "q_norm/scale", layer),
+            KNorm = w.Layer(prefix + "k_norm/scale", layer),
         };
+    }
+
+    /// <summary>
+    /// Inference only: packs the prefill GEMM operands now (self: q|k|v and out; cross: k|v) and frees their float32
+    /// originals, which only the packed copies' other-SIMD-level fallback would read (−46 MB at 26M). Teacher forcing
+    /// still works: the decoder's float32 copies come back from the decode copies (<see cref="RestoreFloat32"/>).
+    /// </summary>
+    public void PackForPrefillOnly(int dModel, bool cross)
+    {
+        if (cross)
+        {
+            PackedKv(dModel).ReleaseSource();
+            Kv = null!;
+            return;
+        }
+        PackedQkv(dModel).ReleaseSource();
+        PackedOut(dModel).ReleaseSource();
+        Qkv = null!;
+        Out = null!;
     }
 
     /// <summary>Builds the decode-time copies (self: fused qkv; cross: q only, since K/V come from the encoder).</summary>

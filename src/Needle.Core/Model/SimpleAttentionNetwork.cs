@@ -40,46 +40,67 @@ public sealed unsafe partial class SimpleAttentionNetwork : INeedleModel
     private readonly RopeTable _rope;
 
     public SimpleAttentionNetwork(NeedleWeights weights, WeightPrecision decodePrecision = WeightPrecision.Float16)
+        : this(WeightSource.Of(weights ?? throw new ArgumentNullException(nameof(weights))), decodePrecision, inferenceOnly: false)
     {
-        ArgumentNullException.ThrowIfNull(weights);
+    }
+
+    /// <param name="inferenceOnly">Keep only what generation reads: the prefill weights packed (their float32 originals
+    /// dropped, so the packed copies serve only the SIMD level they were built for), the decoder in the decode precision.</param>
+    private SimpleAttentionNetwork(WeightSource weights, WeightPrecision decodePrecision, bool inferenceOnly)
+    {
         var c = Config = weights.Config;
         _d = c.DModel; _heads = c.NumHeads; _kvHeads = c.NumKvHeads; _hd = c.HeadDim; _vocab = c.VocabSize;
         _qDim = _heads * _hd; _kvDim = _kvHeads * _hd; _qkvDim = _qDim + 2 * _kvDim;
         _embScale = MathF.Sqrt(_d);
         _attnScale = 1f / MathF.Sqrt(_hd);
-        _embedding = weights[NeedleWeights.Embedding].Data;
+        _embedding = weights.Whole(NeedleWeights.Embedding);
         _rope = new RopeTable(_hd, c.RopeTheta, 1024);
-
-        const string eb = NeedleWeights.EncoderBlock, db = NeedleWeights.DecoderBlock;
-        _enc = Layers(c.NumEncoderLayers, l => AttentionWeights.Load(weights, eb + "self_attn/", l, cross: false));
-        _encNorm = Layers(c.NumEncoderLayers, l => weights[eb + "ZCRMSNorm_0/scale"].Slice(l).ToArray());
-        _encGate = weights[eb + "attn_gate"].Data;
-        _encFinalNorm = weights[NeedleWeights.EncoderFinalNorm].Data;
-        _decSelf = Layers(c.NumDecoderLayers, l => AttentionWeights.Load(weights, db + "self_attn/", l, cross: false));
-        _decCross = Layers(c.NumDecoderLayers, l => AttentionWeights.Load(weights, db + "cross_attn/", l, cross: true));
-        _decNorm0 = Layers(c.NumDecoderLayers, l => weights[db + "ZCRMSNorm_0/scale"].Slice(l).ToArray());
-        _decNorm1 = Layers(c.NumDecoderLayers, l => weights[db + "ZCRMSNorm_1/scale"].Slice(l).ToArray());
-        _decSelfGate = weights[db + "self_attn_gate"].Data;
-        _decCrossGate = weights[db + "cross_attn_gate"].Data;
-        _decFinalNorm = weights[NeedleWeights.DecoderFinalNorm].Data;
-        _contrastiveHidden = weights[NeedleWeights.ContrastiveHiddenKernel].Data;
-        _contrastiveBias = weights[NeedleWeights.ContrastiveHiddenBias].Data;
-        _contrastiveProj = weights[NeedleWeights.ContrastiveProjKernel].Data;
 
         // Decode-time copies: float16 unless some weight does not fit (then float32 for every matrix); int8 on request.
         DecodePrecision = decodePrecision switch
         {
             WeightPrecision.Int8 => WeightPrecision.Int8,
-            WeightPrecision.Float16 when FitsHalf(weights) => WeightPrecision.Float16,
+            WeightPrecision.Float16 when weights.DecoderFitsHalf() => WeightPrecision.Float16,
             _ => WeightPrecision.Float32,
         };
-        foreach (var w in _decSelf) w.PrepareDecode(_d, self: true, DecodePrecision);
-        foreach (var w in _decCross) w.PrepareDecode(_d, self: false, DecodePrecision);
+
+        // Layer by layer, so at most one layer's float32 slices exist beyond what the model keeps.
+        const string eb = NeedleWeights.EncoderBlock, db = NeedleWeights.DecoderBlock;
+        _enc = Layers(c.NumEncoderLayers, l =>
+        {
+            var w = AttentionWeights.Load(weights, eb + "self_attn/", l, cross: false);
+            if (inferenceOnly) w.PackForPrefillOnly(_d, cross: false);
+            return w;
+        });
+        _encNorm = Layers(c.NumEncoderLayers, l => weights.Layer(eb + "ZCRMSNorm_0/scale", l));
+        _encGate = weights.Whole(eb + "attn_gate");
+        _encFinalNorm = weights.Whole(NeedleWeights.EncoderFinalNorm);
         // With 16- or 8-bit decode copies, the decoder's float32 q/k/v/out copies serve only teacher forcing: drop them
         // (−42 MB at 26M) and rebuild them from the decode rows on first use (exact for float16 checkpoints in
         // float16; in int8, teacher forcing then sees the same dequantized weights as DecodeStep).
-        foreach (var w in _decSelf) w.DropFloat32();
-        foreach (var w in _decCross) w.DropFloat32();
+        _decSelf = Layers(c.NumDecoderLayers, l =>
+        {
+            var w = AttentionWeights.Load(weights, db + "self_attn/", l, cross: false);
+            w.PrepareDecode(_d, self: true, DecodePrecision);
+            w.DropFloat32();
+            return w;
+        });
+        _decCross = Layers(c.NumDecoderLayers, l =>
+        {
+            var w = AttentionWeights.Load(weights, db + "cross_attn/", l, cross: true);
+            w.PrepareDecode(_d, self: false, DecodePrecision);
+            w.DropFloat32();
+            if (inferenceOnly) w.PackForPrefillOnly(_d, cross: true);
+            return w;
+        });
+        _decNorm0 = Layers(c.NumDecoderLayers, l => weights.Layer(db + "ZCRMSNorm_0/scale", l));
+        _decNorm1 = Layers(c.NumDecoderLayers, l => weights.Layer(db + "ZCRMSNorm_1/scale", l));
+        _decSelfGate = weights.Whole(db + "self_attn_gate");
+        _decCrossGate = weights.Whole(db + "cross_attn_gate");
+        _decFinalNorm = weights.Whole(NeedleWeights.DecoderFinalNorm);
+        _contrastiveHidden = weights.Whole(NeedleWeights.ContrastiveHiddenKernel);
+        _contrastiveBias = weights.Whole(NeedleWeights.ContrastiveHiddenBias);
+        _contrastiveProj = weights.Whole(NeedleWeights.ContrastiveProjKernel);
         _decodeLogits = PackedRows.FromRows(_embedding, _vocab, _d, DecodePrecision);
     }
 
@@ -92,17 +113,23 @@ public sealed unsafe partial class SimpleAttentionNetwork : INeedleModel
         return new SimpleAttentionNetwork(NeedleWeights.FromDictionary(checkpoint.Params, config, source), decodePrecision);
     }
 
-    private static T[] Layers<T>(int n, Func<int, T> make) => Enumerable.Range(0, n).Select(make).ToArray();
-
-    private static bool FitsHalf(NeedleWeights w)
+    /// <summary>
+    /// An inference-only model read straight from an open checkpoint, one layer slice at a time: no float32 copy of
+    /// the checkpoint, the prefill weights only in packed form, the decoder only in <paramref name="decodePrecision"/>
+    /// (26M: ~95 MB of weights instead of ~250 MB). Same outputs as <see cref="FromCheckpoint"/>; generation,
+    /// teacher forcing and the contrastive head all work. The checkpoint can be disposed afterwards.
+    /// </summary>
+    public static SimpleAttentionNetwork ForInference(StreamedCheckpoint checkpoint, WeightPrecision decodePrecision = WeightPrecision.Float16)
     {
-        foreach (var (path, t) in w.Params)
-        {
-            if (!path.StartsWith("decoder/", StringComparison.Ordinal) && path != NeedleWeights.Embedding) continue;
-            foreach (var v in t.Data)
-                if (!(MathF.Abs(v) <= 65504f)) return false;
-        }
-        return true;
+        ArgumentNullException.ThrowIfNull(checkpoint);
+        return new SimpleAttentionNetwork(WeightSource.Of(checkpoint), decodePrecision, inferenceOnly: true);
+    }
+
+    private static T[] Layers<T>(int n, Func<int, T> make)
+    {
+        var result = new T[n];
+        for (var i = 0; i < n; i++) result[i] = make(i);
+        return result;
     }
 
     // ---------------------------------------------------------------- encoder

@@ -12,7 +12,15 @@ public sealed class NumpyArray
     public int[] Shape { get; private set; } = [0];
     public NumpyDType? DType { get; private set; }
     public bool Fortran { get; private set; }
-    public byte[] Raw { get; private set; } = [];
+    private byte[]? _raw = [];
+    private PyDeferredBytes? _deferred;
+
+    /// <summary>The raw element bytes (read from the file now when they were left there, see <see cref="PickleInput"/>).</summary>
+    public byte[] Raw => _raw ?? _deferred!.ToArray();
+
+    /// <summary>Length of <see cref="Raw"/> in bytes, without reading it.</summary>
+    public long RawLength => _raw?.LongLength ?? _deferred!.Length;
+
     public bool IsBuilt { get; private set; }
 
     public long Count => Shape.Aggregate(1L, (a, d) => a * d);
@@ -27,7 +35,7 @@ public sealed class NumpyArray
         return a;
     }
 
-    internal static NumpyArray FromBuffer(byte[] buffer, object? dtype, object? shape, object? order)
+    internal static NumpyArray FromBuffer(object buffer, object? dtype, object? shape, object? order)
     {
         var a = new NumpyArray();
         if (order is not string { Length: 1 } o || o[0] is not ('C' or 'F'))
@@ -42,9 +50,10 @@ public sealed class NumpyArray
         if (state is not PyTuple { Count: 5 } t || t[0] is not long)
             throw new InvalidDataException($"numpy.ndarray state {PyRepr.Of(state)} is not (version, shape, dtype, fortran, data).");
         if (t[3] is not bool fortran) throw new InvalidDataException("numpy.ndarray state: is_fortran is not a bool.");
-        var raw = t[4] switch
+        object raw = t[4] switch
         {
             byte[] b => b,
+            PyDeferredBytes b => b,
             // Python 2 era streams store the data as a latin-1 str.
             string s => s.Select(ch => ch <= 0xFF ? (byte)ch : throw new InvalidDataException("numpy.ndarray data str is not latin-1.")).ToArray(),
             List<object?> => throw new NotSupportedException("numpy object arrays (dtype=object) are not supported."),
@@ -53,7 +62,7 @@ public sealed class NumpyArray
         Fill(t[1], t[2], fortran, raw);
     }
 
-    private void Fill(object? shape, object? dtype, bool fortran, byte[] raw)
+    private void Fill(object? shape, object? dtype, bool fortran, object raw)
     {
         if (IsBuilt) throw new InvalidDataException("numpy.ndarray state was set twice.");
         if (dtype is not NumpyDType d) throw new InvalidDataException($"numpy.ndarray dtype is a {PyRepr.TypeName(dtype)}, not a numpy.dtype.");
@@ -68,9 +77,11 @@ public sealed class NumpyArray
             count = n == 0 || count == 0 ? 0 : (count > long.MaxValue / n ? throw new InvalidDataException($"numpy.ndarray shape {st} is too large.") : count * n);
         }
         if (count > Array.MaxLength) throw new NotSupportedException($"numpy.ndarray shape {st} has too many elements.");
-        if (raw.LongLength != count * d.ItemSize)
-            throw new InvalidDataException($"numpy.ndarray of shape {st} and dtype {d} needs {count * d.ItemSize} bytes, the stream has {raw.LongLength}.");
-        (Shape, DType, Fortran, Raw, IsBuilt) = (dims, d, fortran, raw, true);
+        var length = raw is PyDeferredBytes deferred ? deferred.Length : ((byte[])raw).LongLength;
+        if (length != count * d.ItemSize)
+            throw new InvalidDataException($"numpy.ndarray of shape {st} and dtype {d} needs {count * d.ItemSize} bytes, the stream has {length}.");
+        (Shape, DType, Fortran, IsBuilt) = (dims, d, fortran, true);
+        (_raw, _deferred) = (raw as byte[], raw as PyDeferredBytes);
     }
 
     /// <summary>
@@ -81,7 +92,8 @@ public sealed class NumpyArray
     {
         if (!IsBuilt || DType is null) throw new InvalidDataException("numpy.ndarray was created but its data was never set (missing BUILD).");
         var d = DType;
-        var raw = d.IsBigEndian ? SwapBytes(Raw, d.ItemSize) : Raw;
+        var bytes = Raw;
+        var raw = d.IsBigEndian ? SwapBytes(bytes, d.ItemSize) : bytes;
         var data = new float[Count];
         NdDType stored;
         switch (d.Kind, d.ItemSize)
@@ -105,6 +117,46 @@ public sealed class NumpyArray
         }
         if (Fortran && Shape.Length > 1) data = FortranToC(data, Shape);
         return new NdArray(Shape, data, stored);
+    }
+
+    /// <summary>
+    /// Elements [first, first + destination.Length) in C order, widened to float32 exactly like <see cref="ToNdArray"/>,
+    /// without converting (or, for data left in the file, reading) the rest: little-endian C-order float16, bfloat16
+    /// and float32 are read in chunks; any other layout or dtype goes through a full <see cref="ToNdArray"/>.
+    /// </summary>
+    internal void ReadSingles(long first, Span<float> destination)
+    {
+        if (!IsBuilt || DType is null) throw new InvalidDataException("numpy.ndarray was created but its data was never set (missing BUILD).");
+        if (first < 0 || first + destination.Length > Count) throw new ArgumentOutOfRangeException(nameof(first));
+        var d = DType;
+        var direct = d is { Kind: 'f', IsBigEndian: false } && d.ItemSize is 2 or 4 && !(Fortran && Shape.Length > 1);
+        if (!direct)
+        {
+            ToNdArray().Data.AsSpan((int)first, destination.Length).CopyTo(destination);
+            return;
+        }
+        var size = d.ItemSize;
+        const int Chunk = 64 * 1024; // elements per read: a small reusable buffer instead of the whole payload
+        var buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(Chunk * size);
+        try
+        {
+            for (var done = 0; done < destination.Length; done += Chunk)
+            {
+                var n = Math.Min(Chunk, destination.Length - done);
+                var bytes = buffer.AsSpan(0, n * size);
+                var at = (first + done) * size;
+                if (_raw is not null) _raw.AsSpan((int)at, bytes.Length).CopyTo(bytes);
+                else _deferred!.Read(at, bytes);
+                var dst = destination.Slice(done, n);
+                if (size == 4) System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>(bytes).CopyTo(dst);
+                else if (d.Code == NumpyDType.BFloat16Code) FloatBits.BFloat16ToSingle(bytes, dst);
+                else FloatBits.HalfToSingle(bytes, dst);
+            }
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
+        }
     }
 
     private static void ConvertOther(NumpyDType d, ReadOnlySpan<byte> raw, Span<float> data)

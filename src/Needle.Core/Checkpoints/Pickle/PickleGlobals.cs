@@ -47,9 +47,9 @@ internal static class PickleGlobals
                     throw new InvalidDataException($"{g}{a} is not the numpy.ndarray form (subclasses such as matrix/masked arrays are not supported).");
                 return new NumpyArray();
             case "_frombuffer":
-                if (a.Count != 4 || a[0] is not byte[] buffer)
+                if (a.Count != 4 || a[0] is not (byte[] or PyDeferredBytes))
                     throw new InvalidDataException($"{g} expects (buffer, dtype, shape, order), got {a}.");
-                return NumpyArray.FromBuffer(buffer, a[1], a[2], a[3]);
+                return NumpyArray.FromBuffer(a[0]!, a[1], a[2], a[3]);
             case "dtype":
                 if (a.Count < 1) throw new InvalidDataException("numpy.dtype() called without a type code.");
                 return NumpyDType.Parse(a[0]);

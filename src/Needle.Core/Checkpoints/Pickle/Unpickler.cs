@@ -16,15 +16,26 @@ public sealed class Unpickler
 {
     private static readonly UTF8Encoding StrictUtf8 = new(false, true);
 
-    private readonly byte[] _data;
-    private int _pos;
+    private readonly PickleInput _in;
+    private readonly Microsoft.Win32.SafeHandles.SafeFileHandle? _file;
     private List<object?> _stack = new();
     private readonly Stack<List<object?>> _metaStack = new();
     private readonly Dictionary<long, object?> _memo = new();
 
-    private Unpickler(byte[] data) => _data = data;
+    private Unpickler(PickleInput input, Microsoft.Win32.SafeHandles.SafeFileHandle? file = null)
+    {
+        _in = input;
+        _file = file;
+    }
 
-    public static object? Load(byte[] data) => new Unpickler(data).Run();
+    public static object? Load(byte[] data) => new Unpickler(new PickleInput(data)).Run();
+
+    /// <summary>
+    /// Unpickles from an open file, leaving byte payloads of at least <paramref name="deferThreshold"/> bytes in it as
+    /// <see cref="PyDeferredBytes"/> (numpy arrays then read their data on demand; the file must stay open meanwhile).
+    /// </summary>
+    internal static object? LoadDeferred(FileStream file, long deferThreshold) =>
+        new Unpickler(new PickleInput(file, deferThreshold), file.SafeFileHandle).Run();
 
     public static object? Load(Stream stream)
     {
@@ -35,10 +46,10 @@ public sealed class Unpickler
 
     private object? Run()
     {
-        if (_data.Length == 0) throw new InvalidDataException("the pickle stream is empty.");
+        if (_in.Length == 0) throw new InvalidDataException("the pickle stream is empty.");
         while (true)
         {
-            var at = _pos;
+            var at = _in.Position;
             var op = ReadByte("an opcode");
             try
             {
@@ -86,8 +97,8 @@ public sealed class Unpickler
             case BinUnicode8: Push(Utf8(Take(ReadLength(8, "BINUNICODE8"), "BINUNICODE8"))); break;
             case Unicode: Push(RawUnicodeEscape(ReadLine("UNICODE"))); break;
             case ShortBinBytes: Push(Take(ReadByte("SHORT_BINBYTES length"), "SHORT_BINBYTES").ToArray()); break;
-            case BinBytes: Push(Take(ReadLength(4, "BINBYTES"), "BINBYTES").ToArray()); break;
-            case BinBytes8: Push(Take(ReadLength(8, "BINBYTES8"), "BINBYTES8").ToArray()); break;
+            case BinBytes: Push(Bytes(ReadLength(4, "BINBYTES"), "BINBYTES")); break;
+            case BinBytes8: Push(Bytes(ReadLength(8, "BINBYTES8"), "BINBYTES8")); break;
             case ByteArray8: Push(Take(ReadLength(8, "BYTEARRAY8"), "BYTEARRAY8").ToArray()); break;
             // Python 2 str: decoded as latin-1 text (what numpy's loaders ask for with encoding='latin1').
             case ShortBinString: Push(PickleGlobals.Latin1String(Take(ReadByte("SHORT_BINSTRING length"), "SHORT_BINSTRING"))); break;
@@ -148,7 +159,7 @@ public sealed class Unpickler
             case Ext1 or Ext2 or Ext4:
                 throw new NotSupportedException("the pickle uses the copyreg extension registry (EXT1/2/4), which is not supported.");
             default:
-                throw new InvalidDataException($"pickle: unknown opcode 0x{op:x2} at byte {_pos - 1} (the file is corrupt or not a pickle).");
+                throw new InvalidDataException($"pickle: unknown opcode 0x{op:x2} at byte {_in.Position - 1} (the file is corrupt or not a pickle).");
         }
     }
 
@@ -191,39 +202,33 @@ public sealed class Unpickler
 
     // ---- reading -----------------------------------------------------------------------------------------------
 
-    private byte ReadByte(string what)
-    {
-        if (_pos >= _data.Length) throw Truncated(1, what);
-        return _data[_pos++];
-    }
+    private byte ReadByte(string what) => _in.TryReadByte(out var b) ? b : throw Truncated(1, what);
 
-    private ReadOnlySpan<byte> Take(long count, string what)
+    private ReadOnlySpan<byte> Take(long count, string what) =>
+        count >= 0 && count <= _in.Remaining && _in.TryTake((int)count, out var span) ? span : throw Truncated(count, what);
+
+    /// <summary>A bytes payload: in memory, or left in the file when it is large (<see cref="LoadDeferred"/>).</summary>
+    private object Bytes(long count, string what)
     {
-        if (count < 0 || count > _data.Length - _pos) throw Truncated(count, what);
-        var span = _data.AsSpan(_pos, (int)count);
-        _pos += (int)count;
-        return span;
+        if (!_in.CanDefer(count)) return Take(count, what).ToArray();
+        var deferred = new PyDeferredBytes(_file!, _in.Position, count);
+        _in.Skip(count);
+        return deferred;
     }
 
     private long ReadLength(int width, string what)
     {
         var span = Take(width, what + " length");
         var n = width == 4 ? BinaryPrimitives.ReadUInt32LittleEndian(span) : (long)Math.Min(BinaryPrimitives.ReadUInt64LittleEndian(span), long.MaxValue);
-        if (n > _data.Length - _pos) throw Truncated(n, what);
+        if (n > _in.Remaining) throw Truncated(n, what);
         return n;
     }
 
-    private ReadOnlySpan<byte> ReadLine(string what)
-    {
-        var rest = _data.AsSpan(_pos);
-        var end = rest.IndexOf((byte)'\n');
-        if (end < 0) throw Truncated(1, what + " (no end of line)");
-        _pos += end + 1;
-        return rest[..end];
-    }
+    private ReadOnlySpan<byte> ReadLine(string what) =>
+        _in.TryReadLine(out var line) ? line : throw Truncated(1, what + " (no end of line)");
 
     private InvalidDataException Truncated(long needed, string what) =>
-        new($"pickle stream is truncated or corrupt: {what} at byte {_pos} needs {needed} byte(s), only {_data.Length - _pos} remain.");
+        new($"pickle stream is truncated or corrupt: {what} at byte {_in.Position} needs {needed} byte(s), only {_in.Remaining} remain.");
 
     // ---- value decoding ----------------------------------------------------------------------------------------
 
