@@ -92,11 +92,6 @@ public static unsafe partial class Attention
     private static void Head(float* q, int ldq, float* k, int ldk, float* v, int ldv, float* o, int ldo, float* s,
         bool* valid, int tq, int tk, int hd, int lastOffset, float scale)
     {
-        // scores (Tq, Tk) = q · kᵀ
-        if (tq >= GemmMinQueries)
-            Gemm.MatMul(q, ldq, false, k, ldk, true, s, tk, tq, tk, hd, accumulate: false, parallel: false);
-        else
-            for (var i = 0; i < tq; i++) Dots(q + (long)i * ldq, k, ldk, s + (long)i * tk, tk, hd);
         // Key-padding mask as all-ones / zero lanes, built once per head instead of a branch per score.
         int* keep = null;
         if (valid != null)
@@ -105,6 +100,12 @@ public static unsafe partial class Attention
             keep = (int*)Unsafe.AsPointer(ref _keep[0]);
             for (var j = 0; j < tk; j++) keep[j] = valid[j] ? -1 : 0;
         }
+        if (tq >= GemmMinQueries)
+        {
+            ManyQueries(q, ldq, k, ldk, v, ldv, o, ldo, s, keep, tq, tk, hd, lastOffset, scale);
+            return;
+        }
+        for (var i = 0; i < tq; i++) Dots(q + (long)i * ldq, k, ldk, s + (long)i * tk, tk, hd);
         for (var i = 0; i < tq; i++)
         {
             var row = s + (long)i * tk;
@@ -113,11 +114,7 @@ public static unsafe partial class Attention
             for (var j = last + 1; j < tk; j++) row[j] = float.MinValue;
             Softmax.Row(new Span<float>(row, tk));
         }
-        // out (Tq, hd) = probs (Tq, Tk) · v (Tk, hd)
-        if (tq >= GemmMinQueries)
-            Gemm.MatMul(s, tk, false, v, ldv, false, o, ldo, tq, hd, tk, accumulate: false, parallel: false);
-        else
-            for (var i = 0; i < tq; i++) WeightedSum(s + (long)i * tk, v, ldv, tk, o + (long)i * ldo, hd);
+        for (var i = 0; i < tq; i++) WeightedSum(s + (long)i * tk, v, ldv, tk, o + (long)i * ldo, hd);
     }
 
     [ThreadStatic] private static int[]? _keep;

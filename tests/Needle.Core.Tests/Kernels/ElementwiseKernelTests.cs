@@ -162,6 +162,35 @@ public class ElementwiseKernelTests
         }
     }
 
+    [Theory]
+    [MemberData(nameof(AllLevels))]
+    public void Attention_many_query_path_matches_naive_at_model_head_sizes(SimdLevel level)
+    {
+        // hd 32/64 takes the AVX-512 strip kernel (32 queries × 8-key tiles): tq and tk leave strip, row-tile and key
+        // tails; causal offsets cut strips partly; batch row 1 masks every key (uniform); GQA group of 2.
+        using var _ = Simd.Force(level);
+        var rng = new Random(31);
+        const int batch = 2, heads = 4, kv = 2;
+        foreach (var (tq, tk, hd, causal, offset) in new[]
+                 { (37, 45, 64, false, 0), (40, 40, 64, true, 0), (9, 50, 32, true, 41), (64, 64, 64, false, 0), (33, 7, 32, false, 0) })
+        {
+            var q = Random(rng, batch * tq * heads * hd, 1f);
+            var k = Random(rng, batch * tk * kv * hd, 1f);
+            var v = Random(rng, batch * tk * kv * hd);
+            var valid = new bool[batch * tk];
+            for (var i = 0; i < tk; i++) valid[i] = i % 6 != 2;
+            var expected = new float[batch * tq * heads * hd];
+            var actual = new float[expected.Length];
+            Attention.ForwardNaive(q, k, v, expected, batch, tq, tk, heads, kv, hd, valid, causal, offset, 0.125f);
+            Attention.Forward(q, k, v, actual, batch, tq, tk, heads, kv, hd, valid, causal, offset, 0.125f);
+            AssertClose(expected, actual, 1e-5f, $"{level} tq={tq} tk={tk} hd={hd} causal={causal}");
+            // Without a padding mask too (the strip kernel's keep == null branch).
+            Attention.ForwardNaive(q, k, v, expected, batch, tq, tk, heads, kv, hd, default, causal, offset, 0.125f);
+            Attention.Forward(q, k, v, actual, batch, tq, tk, heads, kv, hd, default, causal, offset, 0.125f);
+            AssertClose(expected, actual, 1e-5f, $"{level} tq={tq} tk={tk} hd={hd} causal={causal} unmasked");
+        }
+    }
+
     [Fact]
     public void Attention_query_head_uses_kv_head_h_div_group()
     {
