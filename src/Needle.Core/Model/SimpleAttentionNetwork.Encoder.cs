@@ -39,14 +39,44 @@ public sealed unsafe partial class SimpleAttentionNetwork
         for (var i = 0; i < b; i++) sources[i].CopyTo(tokens, i * t);
         var keyValid = tokens.Select(id => id != Config.PadTokenId).ToArray();
 
-        var x = new float[b * t * _d]; // (B, T_e, D)
+        var n = b * t;
+        var x = new float[n * _d]; // (B, T_e, D)
         Elementwise.EmbeddingGather(_embedding, _d, tokens, x, _embScale);
         prof?.Lap("embed", ref lap);
-        for (var l = 0; l < _enc.Length; l++)
-            SelfAttentionBlock(x, b, t, _enc[l], _encNorm[l], _encGate[l], keyValid, causal: false, prepacked: true, prof);
-        lap = prof?.Now() ?? 0;
-        ZcRmsNorm.Forward(x, _encFinalNorm, x, b * t, _d);
-        prof?.Lap("final norm", ref lap);
+        // Pooled scratch (MB-sized: would otherwise land on the large-object heap every call).
+        var h = Rent(n * _d);       // (B·T, D): the normed input of a block, then its projection output
+        var qkv = Rent(n * _qkvDim); // (B·T, (H + 2KV)·hd)
+        var attn = Rent(n * _qDim);  // (B·T, H·hd)
+        try
+        {
+            ZcRmsNorm.Forward(x, _encNorm[0], h, n, _d);
+            prof?.Lap("norm", ref lap);
+            for (var l = 0; l < _enc.Length; l++)
+            {
+                var w = _enc[l];
+                Gemm.MatMul(h.AsSpan(0, n * _d), w.PackedQkv(_d), qkv, n);
+                prof?.Lap("qkv gemm", ref lap);
+                QkNormRope.Forward(qkv, n, _qkvDim, t, 0, _heads, _kvHeads, w.QNorm, w.KNorm, _rope);
+                prof?.Lap("qk norm+rope", ref lap);
+                fixed (float* pq = qkv, po = attn)
+                fixed (bool* pm = keyValid)
+                {
+                    var s = new AttentionStrides(_qkvDim, (long)t * _qkvDim, _qkvDim, (long)t * _qkvDim, _qkvDim, (long)t * _qkvDim, _qDim, (long)t * _qDim);
+                    Attention.Forward(pq, pq + _qDim, pq + _qDim + _kvDim, po, s, b, t, t, _heads, _kvHeads, _hd, pm, false, 0, _attnScale);
+                }
+                prof?.Lap("attention", ref lap);
+                Gemm.MatMul(attn.AsSpan(0, n * _qDim), w.PackedOut(_d), h, n);
+                prof?.Lap("out gemm", ref lap);
+                // x += σ(gate)·h, then the next block's norm into h (after the last block: the final norm, in place).
+                var last = l == _enc.Length - 1;
+                ResidualNorm.Forward(x, h.AsSpan(0, n * _d), _encGate[l], last ? _encFinalNorm : _encNorm[l + 1], last ? x : h, n, _d);
+                prof?.Lap("residual+norm", ref lap);
+            }
+        }
+        finally
+        {
+            Return(h); Return(qkv); Return(attn);
+        }
         if (prof is not null) prof.Runs++;
         return (tokens, keyValid, x, b, t);
     }
@@ -57,14 +87,12 @@ public sealed unsafe partial class SimpleAttentionNetwork
         var crossKv = new float[_decCross.Length][];
         for (var l = 0; l < _decCross.Length; l++)
         {
-            var kv = crossKv[l] = new float[n * 2 * _kvDim];
+            // Every element is written by the GEMM: skip the zeroing of a fresh array.
+            var kv = crossKv[l] = GC.AllocateUninitializedArray<float>(n * 2 * _kvDim);
             Gemm.MatMul(x, _decCross[l].PackedKv(_d), kv, n);
             prof?.Lap("cross kv gemm", ref lap);
-            for (var r = 0; r < n; r++)
-            {
-                var k = kv.AsSpan(r * 2 * _kvDim, _kvDim);
-                ZcRmsNorm.Forward(k, _decCross[l].KNorm, k, _kvHeads, _hd);
-            }
+            // k | v rows: normalize the k heads (a "q | k" buffer with no q heads), no RoPE.
+            QkNormRope.Forward(kv, n, 2 * _kvDim, n, 0, _kvHeads, 0, _decCross[l].KNorm, default, null);
             prof?.Lap("cross k norm", ref lap);
         }
         return crossKv;

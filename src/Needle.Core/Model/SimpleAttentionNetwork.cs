@@ -95,34 +95,20 @@ public sealed unsafe partial class SimpleAttentionNetwork : INeedleModel
         return true;
     }
 
-    /// <summary>x += σ(gate) · SelfAttn(ZC(x)) over full sequences, x (B, T, D), RoPE at positions 0…T−1.</summary>
-    /// <param name="prepacked">Use the weights' packed GEMM copies (encoder layers: their float32 weights are permanent).</param>
-    private void SelfAttentionBlock(float[] x, int b, int t, AttentionWeights w, float[] norm, float gate, bool[]? keyValid, bool causal,
-        bool prepacked = false, PrefillProfile? prof = null)
+    /// <summary>x += σ(gate) · SelfAttn(ZC(x)) over full sequences, x (B, T, D), RoPE at positions 0…T−1
+    /// (the decoder's teacher-forced self-attention; the encoder runs its own fused loop).</summary>
+    private void SelfAttentionBlock(float[] x, int b, int t, AttentionWeights w, float[] norm, float gate, bool[]? keyValid, bool causal)
     {
         var n = b * t;
-        var lap = prof?.Now() ?? 0;
         // Scratch from the shared pool: these are MB-sized per layer and would otherwise land on the large-object heap.
         var h = Rent(n * _d);                      // (B·T, D)
         var qkv = Rent(n * _qkvDim);               // (B·T, (H + 2KV)·hd)
         var attn = Rent(n * _qDim);                // (B·T, H·hd)
         try
         {
-            prof?.Lap("rent", ref lap);
             ZcRmsNorm.Forward(x, norm, h, n, _d);
-            prof?.Lap("norm", ref lap);
-            if (prepacked) Gemm.MatMul(h.AsSpan(0, n * _d), w.PackedQkv(_d), qkv, n);
-            else Gemm.MatMul(h, w.Qkv, qkv, n, _qkvDim, _d);
-            prof?.Lap("qkv gemm", ref lap);
-            QkNorm(qkv, n, _qkvDim, w, withK: true);
-            prof?.Lap("qk norm", ref lap);
-            for (var i = 0; i < b; i++)
-            {
-                var rows = qkv.AsSpan(i * t * _qkvDim);
-                Rope.Forward(rows, t, _heads, 0, _rope, _qkvDim);
-                Rope.Forward(rows[_qDim..], t, _kvHeads, 0, _rope, _qkvDim);
-            }
-            prof?.Lap("rope", ref lap);
+            Gemm.MatMul(h, w.Qkv, qkv, n, _qkvDim, _d);
+            QkNormRope.Forward(qkv, n, _qkvDim, t, 0, _heads, _kvHeads, w.QNorm, w.KNorm, _rope);
             fixed (float* pq = qkv, po = attn)
             fixed (bool* pm = keyValid)
             {
@@ -130,18 +116,13 @@ public sealed unsafe partial class SimpleAttentionNetwork : INeedleModel
                 Attention.Forward(pq, pq + _qDim, pq + _qDim + _kvDim, po, s, b, t, t, _heads, _kvHeads, _hd,
                     keyValid is null ? null : pm, causal, 0, _attnScale);
             }
-            prof?.Lap("attention", ref lap);
             // Reuse h as the projection output (B·T, D).
-            if (prepacked) Gemm.MatMul(attn.AsSpan(0, n * _qDim), w.PackedOut(_d), h, n);
-            else Gemm.MatMul(attn.AsSpan(0, n * _qDim), w.Out, h, n, _d, _qDim);
-            prof?.Lap("out gemm", ref lap);
+            Gemm.MatMul(attn.AsSpan(0, n * _qDim), w.Out, h, n, _d, _qDim);
             Elementwise.GatedResidualAdd(x, h.AsSpan(0, n * _d), gate);
-            prof?.Lap("residual", ref lap);
         }
         finally
         {
             Return(h); Return(qkv); Return(attn);
-            prof?.Lap("return", ref lap);
         }
     }
 

@@ -191,6 +191,47 @@ public class ElementwiseKernelTests
         }
     }
 
+    [Theory]
+    [MemberData(nameof(AllLevels))]
+    public void QkNormRope_matches_naive_norm_then_rope_per_row(SimdLevel level)
+    {
+        // 2 sequences of 5 tokens in a q | k | v buffer with a padded stride; positions restart per sequence at pos0.
+        using var _ = Simd.Force(level);
+        var rng = new Random(37);
+        const int heads = 4, kv = 2, hd = 16, t = 5, rows = 10, stride = (heads + 2 * kv) * hd + 3;
+        foreach (var (pos0, rope) in new[] { (0, true), (7, true), (0, false) })
+        {
+            var x = Random(rng, rows * stride, 3f);
+            var qg = Random(rng, hd, 0.5f);
+            var kg = Random(rng, hd, 0.5f);
+            var expected = (float[])x.Clone();
+            QkNormRope.ForwardNaive(expected, rows, stride, t, pos0, heads, kv, qg, kg, rope ? 10000.0 : null);
+            QkNormRope.Forward(x, rows, stride, t, pos0, heads, kv, qg, kg, rope ? new RopeTable(hd, 10000.0) : null);
+            AssertClose(expected, x, 1e-5f, $"{level} pos0={pos0} rope={rope}");
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(AllLevels))]
+    public void ResidualNorm_matches_naive_gated_add_then_norm(SimdLevel level)
+    {
+        using var _ = Simd.Force(level);
+        var rng = new Random(41);
+        foreach (var (rows, dim, inPlace) in new[] { (3, 37, false), (64, 512, false), (64, 512, true) })
+        {
+            var x = Random(rng, rows * dim, 2f);
+            var y = Random(rng, rows * dim, 2f);
+            var g = Random(rng, dim, 0.5f);
+            var xe = (float[])x.Clone();
+            var expected = new float[rows * dim];
+            ResidualNorm.ForwardNaive(xe, y, 0.3f, g, expected, rows, dim);
+            var actual = inPlace ? x : new float[rows * dim];
+            ResidualNorm.Forward(x, y, 0.3f, g, actual, rows, dim);
+            AssertClose(expected, actual, 1e-5f, $"{level} {rows}x{dim} in place={inPlace}");
+            if (!inPlace) AssertClose(xe, x, 1e-6f, $"{level} {rows}x{dim} residual");
+        }
+    }
+
     [Fact]
     public void Attention_query_head_uses_kv_head_h_div_group()
     {
