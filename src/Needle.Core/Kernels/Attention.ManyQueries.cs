@@ -21,8 +21,8 @@ public static unsafe partial class Attention
     private static void ManyQueries(float* q, int ldq, float* k, int ldk, float* v, int ldv, float* o, int ldo, float* s,
         int* keep, int tq, int tk, int hd, int lastOffset, float scale)
     {
-        if (Simd.Level == SimdLevel.Vector512 && hd % 32 == 0)
-            Tiled(q, ldq, k, ldk, v, ldv, o, ldo, keep, tq, tk, hd, lastOffset, scale);
+        if (UseTiled(hd))
+            Tiled(q, ldq, hd, 1, k, ldk, v, ldv, o, ldo, hd, keep, tq, tk, hd, lastOffset, scale);
         else
             TwoGemms(q, ldq, k, ldk, v, ldv, o, ldo, s, keep, tq, tk, hd, lastOffset, scale);
     }

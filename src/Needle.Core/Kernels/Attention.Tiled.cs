@@ -18,9 +18,25 @@ public static unsafe partial class Attention
 
     [ThreadStatic] private static float[]? _tiledScratch;
 
-    /// <summary>Requires Vector512 and hd % 32 == 0 (checked by the caller).</summary>
+    private static bool UseTiled(int hd) => Simd.Level == SimdLevel.Vector512 && hd % 32 == 0;
+
+    /// <summary>One (batch row, KV head) of <see cref="Forward(float*, float*, float*, float*, in AttentionStrides, int, int, int, int, int, int, bool*, bool, int, float, bool)"/>: all its query heads.</summary>
+    private static void GroupItem(Args a, int item)
+    {
+        int b = item / a.KvHeads, kvh = item % a.KvHeads, group = a.Heads / a.KvHeads, h0 = kvh * group;
+        var keep = a.KeyValid == null ? null : KeepLanes(a.KeyValid + (long)b * a.Tk, a.Tk);
+        Tiled(a.Q + b * a.S.QBatch + h0 * a.HeadDim, a.S.QRow, a.HeadDim, group,
+            a.K + b * a.S.KBatch + kvh * a.HeadDim, a.S.KRow, a.V + b * a.S.VBatch + kvh * a.HeadDim, a.S.VRow,
+            a.O + b * a.S.OBatch + h0 * a.HeadDim, a.S.ORow, a.HeadDim,
+            keep, a.Tq, a.Tk, a.HeadDim, a.Causal ? a.QueryOffset : int.MaxValue - a.Tq, a.Scale);
+    }
+
+    /// <summary>
+    /// <paramref name="heads"/> query heads (q and o columns qHead / oHead apart) against one K/V head. Requires
+    /// Vector512 and hd % 32 == 0 (<see cref="UseTiled"/>).
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Tiled(float* q, int ldq, float* k, int ldk, float* v, int ldv, float* o, int ldo,
+    private static void Tiled(float* q, int ldq, int qHead, int heads, float* k, int ldk, float* v, int ldv, float* o, int ldo, int oHead,
         int* keep, int tq, int tk, int hd, int lastOffset, float scale)
     {
         var tkPad = (tk + KeyTile - 1) / KeyTile * KeyTile;
@@ -33,6 +49,7 @@ public static unsafe partial class Attention
         float* kp = basePtr, qt = kp + kLen, e = qt + qLen, inv = e + eLen;
 
         PackKeys(k, ldk, tk, tkPad, hd, kp);
+        for (var h = 0; h < heads; h++, q += qHead, o += oHead)
         for (var i0 = 0; i0 < tq; i0 += Strip)
         {
             var rows = Math.Min(Strip, tq - i0);
