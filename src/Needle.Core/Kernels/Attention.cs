@@ -49,8 +49,16 @@ public static unsafe partial class Attention
             Q = q, K = k, V = v, O = output, KeyValid = keyValid, S = strides, Tq = tq, Tk = tk, Heads = heads,
             KvHeads = kvHeads, HeadDim = headDim, Causal = causal, QueryOffset = queryOffset, Scale = scale,
         };
-        var items = batch * heads;
-        if (!parallel || items == 1 || (long)items * tq * tk * headDim < 1 << 20)
+        // The AVX-512 strip kernel takes one (batch row, KV head) per item: its packed K serves the whole query group.
+        var grouped = tq >= GemmMinQueries && UseTiled(headDim);
+        var items = batch * (grouped ? kvHeads : heads);
+        var serial = !parallel || items == 1 || (long)batch * heads * tq * tk * headDim < 1 << 20;
+        if (grouped)
+        {
+            if (serial) for (var i = 0; i < items; i++) GroupItem(args, i);
+            else WorkerPool.Shared.For(items, i => GroupItem(args, i));
+        }
+        else if (serial)
             for (var i = 0; i < items; i++) Item(args, i);
         else
             WorkerPool.Shared.For(items, i => Item(args, i));
@@ -92,19 +100,15 @@ public static unsafe partial class Attention
     private static void Head(float* q, int ldq, float* k, int ldk, float* v, int ldv, float* o, int ldo, float* s,
         bool* valid, int tq, int tk, int hd, int lastOffset, float scale)
     {
-        // scores (Tq, Tk) = q · kᵀ
-        if (tq >= GemmMinQueries)
-            Gemm.MatMul(q, ldq, false, k, ldk, true, s, tk, tq, tk, hd, accumulate: false, parallel: false);
-        else
-            for (var i = 0; i < tq; i++) Dots(q + (long)i * ldq, k, ldk, s + (long)i * tk, tk, hd);
         // Key-padding mask as all-ones / zero lanes, built once per head instead of a branch per score.
         int* keep = null;
-        if (valid != null)
+        if (valid != null) keep = KeepLanes(valid, tk);
+        if (tq >= GemmMinQueries)
         {
-            if (_keep is null || _keep.Length < tk) _keep = GC.AllocateUninitializedArray<int>(Math.Max(tk, 1024), pinned: true);
-            keep = (int*)Unsafe.AsPointer(ref _keep[0]);
-            for (var j = 0; j < tk; j++) keep[j] = valid[j] ? -1 : 0;
+            ManyQueries(q, ldq, k, ldk, v, ldv, o, ldo, s, keep, tq, tk, hd, lastOffset, scale);
+            return;
         }
+        for (var i = 0; i < tq; i++) Dots(q + (long)i * ldq, k, ldk, s + (long)i * tk, tk, hd);
         for (var i = 0; i < tq; i++)
         {
             var row = s + (long)i * tk;
@@ -113,14 +117,19 @@ public static unsafe partial class Attention
             for (var j = last + 1; j < tk; j++) row[j] = float.MinValue;
             Softmax.Row(new Span<float>(row, tk));
         }
-        // out (Tq, hd) = probs (Tq, Tk) · v (Tk, hd)
-        if (tq >= GemmMinQueries)
-            Gemm.MatMul(s, tk, false, v, ldv, false, o, ldo, tq, hd, tk, accumulate: false, parallel: false);
-        else
-            for (var i = 0; i < tq; i++) WeightedSum(s + (long)i * tk, v, ldv, tk, o + (long)i * ldo, hd);
+        for (var i = 0; i < tq; i++) WeightedSum(s + (long)i * tk, v, ldv, tk, o + (long)i * ldo, hd);
     }
 
     [ThreadStatic] private static int[]? _keep;
+
+    /// <summary>The key-padding mask as all-ones / zero int lanes (this thread's buffer), for branch-free selects.</summary>
+    private static int* KeepLanes(bool* valid, int tk)
+    {
+        if (_keep is null || _keep.Length < tk) _keep = GC.AllocateUninitializedArray<int>(Math.Max(tk, 1024), pinned: true);
+        var keep = (int*)Unsafe.AsPointer(ref _keep[0]);
+        for (var j = 0; j < tk; j++) keep[j] = valid[j] ? -1 : 0;
+        return keep;
+    }
 
     /// <summary>row[j] = keep[j] ? row[j]·scale : float.MinValue for j &lt; n (keep null = all kept); the same
     /// single multiply per kept score as the scalar form, so bit-identical.</summary>

@@ -68,14 +68,18 @@ public static partial class Rope
         if (t > 0 && x.Length < (t - 1) * rowStride + heads * hd) throw new ArgumentException($"RoPE: x has {x.Length} values, too few for {t} rows of {heads}×{hd}.");
         table.Ensure(pos0 + t);
         fixed (float* px = x, pc = table.CosTable, ps = table.SinTable)
+            Rows(px, t, heads, pos0, hd, rowStride, pc, ps);
+    }
+
+    /// <summary>Unchecked pointer form over tables that already cover pos0 + t (see <see cref="RopeTable.Ensure"/>).</summary>
+    internal static unsafe void Rows(float* x, int t, int heads, int pos0, int hd, int rowStride, float* cosT, float* sinT)
+    {
+        switch (Simd.Level)
         {
-            switch (Simd.Level)
-            {
-                case SimdLevel.Vector512: Run<Ops512, Vector512<float>>(px, t, heads, pos0, hd, rowStride, pc, ps); break;
-                case SimdLevel.Vector256: Run<Ops256, Vector256<float>>(px, t, heads, pos0, hd, rowStride, pc, ps); break;
-                case SimdLevel.Vector128: Run<Ops128, Vector128<float>>(px, t, heads, pos0, hd, rowStride, pc, ps); break;
-                default: Run<OpsScalar, float>(px, t, heads, pos0, hd, rowStride, pc, ps); break;
-            }
+            case SimdLevel.Vector512: Run<Ops512, Vector512<float>>(x, t, heads, pos0, hd, rowStride, cosT, sinT); break;
+            case SimdLevel.Vector256: Run<Ops256, Vector256<float>>(x, t, heads, pos0, hd, rowStride, cosT, sinT); break;
+            case SimdLevel.Vector128: Run<Ops128, Vector128<float>>(x, t, heads, pos0, hd, rowStride, cosT, sinT); break;
+            default: Run<OpsScalar, float>(x, t, heads, pos0, hd, rowStride, cosT, sinT); break;
         }
     }
 

@@ -16,14 +16,18 @@ public static unsafe partial class ZcRmsNorm
         if (x.Length < rows * dim || y.Length < rows * dim || gamma.Length != dim)
             throw new ArgumentException($"ZcRmsNorm: need x,y >= {rows}×{dim} and gamma of {dim}; got {x.Length}, {y.Length}, {gamma.Length}.");
         fixed (float* px = x, pg = gamma, py = y)
+            Rows(px, pg, py, rows, dim);
+    }
+
+    /// <summary>Unchecked pointer form: rows × dim, contiguous; x and y may alias.</summary>
+    internal static void Rows(float* x, float* gamma, float* y, int rows, int dim)
+    {
+        switch (Simd.Level)
         {
-            switch (Simd.Level)
-            {
-                case SimdLevel.Vector512: Run<Ops512, Vector512<float>>(px, pg, py, rows, dim); break;
-                case SimdLevel.Vector256: Run<Ops256, Vector256<float>>(px, pg, py, rows, dim); break;
-                case SimdLevel.Vector128: Run<Ops128, Vector128<float>>(px, pg, py, rows, dim); break;
-                default: Run<OpsScalar, float>(px, pg, py, rows, dim); break;
-            }
+            case SimdLevel.Vector512: Run<Ops512, Vector512<float>>(x, gamma, y, rows, dim); break;
+            case SimdLevel.Vector256: Run<Ops256, Vector256<float>>(x, gamma, y, rows, dim); break;
+            case SimdLevel.Vector128: Run<Ops128, Vector128<float>>(x, gamma, y, rows, dim); break;
+            default: Run<OpsScalar, float>(x, gamma, y, rows, dim); break;
         }
     }
 

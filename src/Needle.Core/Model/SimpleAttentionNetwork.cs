@@ -132,46 +132,9 @@ public sealed unsafe partial class SimpleAttentionNetwork : INeedleModel
         return result;
     }
 
-    // ---------------------------------------------------------------- encoder
-
-    public IEncodedBatch Encode(IReadOnlyList<int[]> sources)
-    {
-        ArgumentNullException.ThrowIfNull(sources);
-        if (sources.Count == 0) throw new ArgumentException("Encode needs at least one sequence.", nameof(sources));
-        int b = sources.Count, t = Math.Max(1, sources.Max(s => s?.Length ?? throw new ArgumentException("null source sequence")));
-        var tokens = new int[b * t];
-        Array.Fill(tokens, Config.PadTokenId);
-        for (var i = 0; i < b; i++) sources[i].CopyTo(tokens, i * t);
-        var keyValid = tokens.Select(id => id != Config.PadTokenId).ToArray();
-
-        var x = new float[b * t * _d]; // (B, T_e, D)
-        Elementwise.EmbeddingGather(_embedding, _d, tokens, x, _embScale);
-        for (var l = 0; l < _enc.Length; l++)
-            SelfAttentionBlock(x, b, t, _enc[l], _encNorm[l], _encGate[l], keyValid, causal: false, prepacked: true);
-        ZcRmsNorm.Forward(x, _encFinalNorm, x, b * t, _d);
-
-        // Cross-attention K/V of every decoder layer: (B, T_e, 2·KV·hd), k normalized per head, no RoPE.
-        var crossKv = new float[_decCross.Length][];
-        for (var l = 0; l < _decCross.Length; l++)
-        {
-            var kv = crossKv[l] = new float[b * t * 2 * _kvDim];
-            Gemm.MatMul(x, _decCross[l].PackedKv(_d), kv, b * t);
-            for (var r = 0; r < b * t; r++)
-            {
-                var k = kv.AsSpan(r * 2 * _kvDim, _kvDim);
-                ZcRmsNorm.Forward(k, _decCross[l].KNorm, k, _kvHeads, _hd);
-            }
-        }
-        return new EncodedBatch
-        {
-            Owner = this, BatchSize = b, Length = t, Tokens = tokens, KeyValid = keyValid, Output = x, CrossKv = crossKv,
-        };
-    }
-
-    /// <summary>x += σ(gate) · SelfAttn(ZC(x)) over full sequences, x (B, T, D), RoPE at positions 0…T−1.</summary>
-    /// <param name="prepacked">Use the weights' packed GEMM copies (encoder layers: their float32 weights are permanent).</param>
-    private void SelfAttentionBlock(float[] x, int b, int t, AttentionWeights w, float[] norm, float gate, bool[]? keyValid, bool causal,
-        bool prepacked = false)
+    /// <summary>x += σ(gate) · SelfAttn(ZC(x)) over full sequences, x (B, T, D), RoPE at positions 0…T−1
+    /// (the decoder's teacher-forced self-attention; the encoder runs its own fused loop).</summary>
+    private void SelfAttentionBlock(float[] x, int b, int t, AttentionWeights w, float[] norm, float gate, bool[]? keyValid, bool causal)
     {
         var n = b * t;
         // Scratch from the shared pool: these are MB-sized per layer and would otherwise land on the large-object heap.
@@ -181,15 +144,8 @@ public sealed unsafe partial class SimpleAttentionNetwork : INeedleModel
         try
         {
             ZcRmsNorm.Forward(x, norm, h, n, _d);
-            if (prepacked) Gemm.MatMul(h.AsSpan(0, n * _d), w.PackedQkv(_d), qkv, n);
-            else Gemm.MatMul(h, w.Qkv, qkv, n, _qkvDim, _d);
-            QkNorm(qkv, n, _qkvDim, w, withK: true);
-            for (var i = 0; i < b; i++)
-            {
-                var rows = qkv.AsSpan(i * t * _qkvDim);
-                Rope.Forward(rows, t, _heads, 0, _rope, _qkvDim);
-                Rope.Forward(rows[_qDim..], t, _kvHeads, 0, _rope, _qkvDim);
-            }
+            Gemm.MatMul(h, w.Qkv, qkv, n, _qkvDim, _d);
+            QkNormRope.Forward(qkv, n, _qkvDim, t, 0, _heads, _kvHeads, w.QNorm, w.KNorm, _rope);
             fixed (float* pq = qkv, po = attn)
             fixed (bool* pm = keyValid)
             {
@@ -198,8 +154,7 @@ public sealed unsafe partial class SimpleAttentionNetwork : INeedleModel
                     keyValid is null ? null : pm, causal, 0, _attnScale);
             }
             // Reuse h as the projection output (B·T, D).
-            if (prepacked) Gemm.MatMul(attn.AsSpan(0, n * _qDim), w.PackedOut(_d), h, n);
-            else Gemm.MatMul(attn.AsSpan(0, n * _qDim), w.Out, h, n, _d, _qDim);
+            Gemm.MatMul(attn.AsSpan(0, n * _qDim), w.Out, h, n, _d, _qDim);
             Elementwise.GatedResidualAdd(x, h.AsSpan(0, n * _d), gate);
         }
         finally

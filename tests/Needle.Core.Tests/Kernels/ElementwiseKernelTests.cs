@@ -162,6 +162,76 @@ public class ElementwiseKernelTests
         }
     }
 
+    [Theory]
+    [MemberData(nameof(AllLevels))]
+    public void Attention_many_query_path_matches_naive_at_model_head_sizes(SimdLevel level)
+    {
+        // hd 32/64 takes the AVX-512 strip kernel (32 queries × 8-key tiles): tq and tk leave strip, row-tile and key
+        // tails; causal offsets cut strips partly; batch row 1 masks every key (uniform); GQA group of 2.
+        using var _ = Simd.Force(level);
+        var rng = new Random(31);
+        const int batch = 2, heads = 4, kv = 2;
+        foreach (var (tq, tk, hd, causal, offset) in new[]
+                 { (37, 45, 64, false, 0), (40, 40, 64, true, 0), (9, 50, 32, true, 41), (64, 64, 64, false, 0), (33, 7, 32, false, 0) })
+        {
+            var q = Random(rng, batch * tq * heads * hd, 1f);
+            var k = Random(rng, batch * tk * kv * hd, 1f);
+            var v = Random(rng, batch * tk * kv * hd);
+            var valid = new bool[batch * tk];
+            for (var i = 0; i < tk; i++) valid[i] = i % 6 != 2;
+            var expected = new float[batch * tq * heads * hd];
+            var actual = new float[expected.Length];
+            Attention.ForwardNaive(q, k, v, expected, batch, tq, tk, heads, kv, hd, valid, causal, offset, 0.125f);
+            Attention.Forward(q, k, v, actual, batch, tq, tk, heads, kv, hd, valid, causal, offset, 0.125f);
+            AssertClose(expected, actual, 1e-5f, $"{level} tq={tq} tk={tk} hd={hd} causal={causal}");
+            // Without a padding mask too (the strip kernel's keep == null branch).
+            Attention.ForwardNaive(q, k, v, expected, batch, tq, tk, heads, kv, hd, default, causal, offset, 0.125f);
+            Attention.Forward(q, k, v, actual, batch, tq, tk, heads, kv, hd, default, causal, offset, 0.125f);
+            AssertClose(expected, actual, 1e-5f, $"{level} tq={tq} tk={tk} hd={hd} causal={causal} unmasked");
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(AllLevels))]
+    public void QkNormRope_matches_naive_norm_then_rope_per_row(SimdLevel level)
+    {
+        // 2 sequences of 5 tokens in a q | k | v buffer with a padded stride; positions restart per sequence at pos0.
+        using var _ = Simd.Force(level);
+        var rng = new Random(37);
+        const int heads = 4, kv = 2, hd = 16, t = 5, rows = 10, stride = (heads + 2 * kv) * hd + 3;
+        foreach (var (pos0, rope) in new[] { (0, true), (7, true), (0, false) })
+        {
+            var x = Random(rng, rows * stride, 3f);
+            var qg = Random(rng, hd, 0.5f);
+            var kg = Random(rng, hd, 0.5f);
+            var expected = (float[])x.Clone();
+            QkNormRope.ForwardNaive(expected, rows, stride, t, pos0, heads, kv, qg, kg, rope ? 10000.0 : null);
+            QkNormRope.Forward(x, rows, stride, t, pos0, heads, kv, qg, kg, rope ? new RopeTable(hd, 10000.0) : null);
+            AssertClose(expected, x, 1e-5f, $"{level} pos0={pos0} rope={rope}");
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(AllLevels))]
+    public void ResidualNorm_matches_naive_gated_add_then_norm(SimdLevel level)
+    {
+        using var _ = Simd.Force(level);
+        var rng = new Random(41);
+        foreach (var (rows, dim, inPlace) in new[] { (3, 37, false), (64, 512, false), (64, 512, true) })
+        {
+            var x = Random(rng, rows * dim, 2f);
+            var y = Random(rng, rows * dim, 2f);
+            var g = Random(rng, dim, 0.5f);
+            var xe = (float[])x.Clone();
+            var expected = new float[rows * dim];
+            ResidualNorm.ForwardNaive(xe, y, 0.3f, g, expected, rows, dim);
+            var actual = inPlace ? x : new float[rows * dim];
+            ResidualNorm.Forward(x, y, 0.3f, g, actual, rows, dim);
+            AssertClose(expected, actual, 1e-5f, $"{level} {rows}x{dim} in place={inPlace}");
+            if (!inPlace) AssertClose(xe, x, 1e-6f, $"{level} {rows}x{dim} residual");
+        }
+    }
+
     [Fact]
     public void Attention_query_head_uses_kv_head_h_div_group()
     {
