@@ -30,6 +30,7 @@ public sealed class RunCommand : ICliCommand
         var query = new Option<string?>("--query") { Description = "The user request. Without it, three built-in examples run." };
         var tools = new Option<string>("--tools") { Description = "Tools JSON array, or @file to read it from a file.", DefaultValueFactory = _ => "[]" };
         var noConstrained = new Option<bool>("--no-constrained") { Description = "Do not constrain tool names and argument keys to the tools." };
+        var structured = new Option<bool>("--structured") { Description = "Hold the whole answer to the call grammar: always well-formed JSON with listed tools and keys (ours, not upstream's)." };
         var maxGenLen = new Option<int>("--max-gen-len", "--max-len") { Description = "Decoder length; at most N-1 tokens are generated.", DefaultValueFactory = _ => 512 };
         var json = new Option<bool>("--json") { Description = "Print a JSON object with the result and timings instead of the bare result." };
         var weights = new Option<string>("--weights")
@@ -40,7 +41,7 @@ public sealed class RunCommand : ICliCommand
         weights.AcceptOnlyFromAmong("auto", "fp16", "fp32", "int8");
 
         var command = new Command("run", "Generate a tool call for a query with a local checkpoint.");
-        foreach (var o in new Option[] { checkpoint, tokenizer, query, tools, noConstrained, maxGenLen, json, weights }) command.Options.Add(o);
+        foreach (var o in new Option[] { checkpoint, tokenizer, query, tools, noConstrained, structured, maxGenLen, json, weights }) command.Options.Add(o);
         command.SetAction((ParseResult pr, CancellationToken ct) =>
         {
             var output = pr.InvocationConfiguration.Output;
@@ -49,7 +50,7 @@ public sealed class RunCommand : ICliCommand
             {
                 var started = Stopwatch.StartNew();
                 var toolsJson = ReadTools(pr.GetValue(tools)!);
-                var options = new GenerationOptions { Constrained = !pr.GetValue(noConstrained), MaxGenLen = pr.GetValue(maxGenLen) };
+                var options = new GenerationOptions { Constrained = !pr.GetValue(noConstrained), Structured = pr.GetValue(structured), MaxGenLen = pr.GetValue(maxGenLen) };
                 var (checkpointPath, tokenizerPath) = DefaultCheckpoint.Resolve(pr.GetValue(checkpoint), pr.GetValue(tokenizer), error);
                 if (!File.Exists(checkpointPath) && LoadRuntime == NeedleRuntime.Load)
                     throw new FileNotFoundException($"checkpoint '{checkpointPath}' does not exist (`needle download` fetches the released weights into ./checkpoints).");

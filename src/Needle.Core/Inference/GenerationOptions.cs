@@ -8,6 +8,12 @@ public sealed record GenerationOptions
     /// <summary>Grammar-constrain tool names and argument keys (§7).</summary>
     public bool Constrained { get; init; } = true;
 
+    /// <summary>
+    /// Ours, not upstream's: hold the whole answer to the call grammar (well-formed JSON, listed tools and keys, EOS only
+    /// after the closing bracket; see <see cref="Constrained.StructuredDecoder"/>). Takes precedence over <see cref="Constrained"/>.
+    /// </summary>
+    public bool Structured { get; init; }
+
     /// <summary>Decoder buffer length incl. the start token: at most MaxGenLen − 1 tokens are generated.</summary>
     public int MaxGenLen { get; init; } = 512;
 

@@ -71,7 +71,7 @@ public sealed partial class Generator
         clock.Restart();
         using var decoderState = _model.StartDecoder(encoded);
 
-        var constraint = options.Constrained ? new ConstrainedDecoder(TokenStrings, new ToolConstraints(tools)) : null;
+        var constraint = CreateConstraint(tools, options);
         int vocab = _model.Config.VocabSize;
         var logits = new float[vocab];  // (1, V)
         var scratch = new float[vocab];
@@ -130,9 +130,8 @@ public sealed partial class Generator
         clock.Restart();
         using var decoderState = _model.StartDecoder(encoded);
 
-        var constraints = new ConstrainedDecoder?[batch];
-        if (options.Constrained)
-            for (int b = 0; b < batch; b++) constraints[b] = new ConstrainedDecoder(TokenStrings, new ToolConstraints(normalized[b].Tools));
+        var constraints = new IDecodeConstraint?[batch];
+        for (int b = 0; b < batch; b++) constraints[b] = CreateConstraint(normalized[b].Tools, options);
         int vocab = _model.Config.VocabSize;
         var logits = new float[batch * vocab];  // (B, V)
         var scratch = new float[vocab];
@@ -173,7 +172,13 @@ public sealed partial class Generator
         return results;
     }
 
-    private int Choose(ConstrainedDecoder? constraint, ReadOnlySpan<float> logits, Span<float> scratch)
+    // Structured decoding takes precedence over upstream's name/key constraint.
+    private IDecodeConstraint? CreateConstraint(string tools, GenerationOptions options) =>
+        options.Structured ? new StructuredDecoder(TokenStrings, new ToolSchemas(tools))
+        : options.Constrained ? new ConstrainedDecoder(TokenStrings, new ToolConstraints(tools))
+        : null;
+
+    private int Choose(IDecodeConstraint? constraint, ReadOnlySpan<float> logits, Span<float> scratch)
     {
         if (constraint is null) return Greedy.ArgMax(logits);
         int next = constraint.Choose(logits, scratch);

@@ -52,15 +52,23 @@ public static class GenerateApi
         if (!TryInt(body, "seed", 0, out var seed)) return (null, "seed must be an integer");
         if (!TryInt(body, "maxGenLen", 512, out var maxGenLen) || !TryInt(body, "max_gen_len", maxGenLen, out maxGenLen))
             return (null, "max_gen_len must be an integer");
-        var constrained = true;
-        if (body.TryGetProperty("constrained", out var c))
+        if (!TryBool(body, "constrained", true, out var constrained) || !TryBool(body, "structured", false, out var structured))
+            return (null, "boolean field is invalid");
+        return (new GenerateRequest(query, tools, Math.Clamp(seed, 0, int.MaxValue), Math.Clamp(maxGenLen, 1, MaxGenLenLimit), constrained, structured), null);
+    }
+
+    // true/false, or "true"/"1"/"yes"/"on" and "false"/"0"/"no"/"off".
+    private static bool TryBool(JsonElement body, string name, bool fallback, out bool value)
+    {
+        value = fallback;
+        if (!body.TryGetProperty(name, out var c)) return true;
+        if (c.ValueKind is JsonValueKind.True or JsonValueKind.False) { value = c.GetBoolean(); return true; }
+        if (c.ValueKind == JsonValueKind.String && c.GetString()!.Trim().ToLowerInvariant() is var s && (s is "true" or "1" or "yes" or "on" or "false" or "0" or "no" or "off"))
         {
-            if (c.ValueKind is JsonValueKind.True or JsonValueKind.False) constrained = c.GetBoolean();
-            else if (c.ValueKind == JsonValueKind.String && c.GetString()!.Trim().ToLowerInvariant() is var s && (s is "true" or "1" or "yes" or "on" or "false" or "0" or "no" or "off"))
-                constrained = s is "true" or "1" or "yes" or "on";
-            else return (null, "boolean field is invalid");
+            value = s is "true" or "1" or "yes" or "on";
+            return true;
         }
-        return (new GenerateRequest(query, tools, Math.Clamp(seed, 0, int.MaxValue), Math.Clamp(maxGenLen, 1, MaxGenLenLimit), constrained), null);
+        return false;
     }
 
     private static bool TryInt(JsonElement body, string name, int fallback, out int value)

@@ -69,6 +69,7 @@ public static class PlaygroundUi
         var query = form["query"].ToString();
         var toolsText = form["tools"].ToString();
         var constrained = form["constrained"].Count > 0 && form["constrained"].ToString() is not ("false" or "off" or "0");
+        var structured = form["structured"].Count > 0 && form["structured"].ToString() is not ("false" or "off" or "0");
         if (string.IsNullOrWhiteSpace(query)) return Result(400, "Type a query first, e.g. \"Set a 25 minute timer\".");
 
         JsonElement tools;
@@ -83,7 +84,7 @@ public static class PlaygroundUi
         if (generation.NotReadyReason is { } reason) return Result(503, reason);
         try
         {
-            var run = await generation.RunAsync(new GenerateRequest(query.Trim(), tools, Constrained: constrained), ct);
+            var run = await generation.RunAsync(new GenerateRequest(query.Trim(), tools, Constrained: constrained, Structured: structured), ct);
             var detected = string.IsNullOrWhiteSpace(toolsText) ? run : run with { DetectedFormat = ToolSchemaParser.Parse(toolsText).DetectedFormat, Notices = ToolSchemaParser.Parse(toolsText).Notices };
             history.Add(detected);
             return new RazorComponentResult<RunResult>(new Dictionary<string, object?> { [nameof(RunResult.Run)] = detected });

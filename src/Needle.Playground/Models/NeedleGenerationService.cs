@@ -31,7 +31,7 @@ public sealed class NeedleGenerationService(NeedleActiveModel active) : IGenerat
         }
         catch (ToolSchemaException ex) { throw new ArgumentException(ex.Message, ex); }
         var needleTools = parsed.Tools.Count == 0 ? "[]" : ToolSchemaParser.ToNeedleJson(parsed.Tools);
-        var options = new GenerationOptions { Constrained = request.Constrained, MaxGenLen = request.MaxGenLen };
+        var options = new GenerationOptions { Constrained = request.Constrained, Structured = request.Structured, MaxGenLen = request.MaxGenLen };
         var clock = Stopwatch.StartNew();
         var (result, model) = active.Use((rt, info) => (rt.Generator.GenerateDetailed(request.Query, needleTools, options), info.Name));
         clock.Stop();

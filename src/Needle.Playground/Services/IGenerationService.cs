@@ -8,7 +8,8 @@ public sealed record GenerateRequest(
     JsonElement Tools,
     int Seed = 0,
     int MaxGenLen = 512,
-    bool Constrained = true);
+    bool Constrained = true,
+    bool Structured = false);
 
 /// <summary>One tool call as the model produced it.</summary>
 public sealed record ToolCall(string Name, JsonElement Arguments);

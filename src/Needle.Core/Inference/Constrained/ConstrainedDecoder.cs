@@ -5,7 +5,7 @@ namespace Needle.Core.Inference.Constrained;
 /// spelled, tokens that would leave the tries get −inf; everything else (structure, values) is left to the model.
 /// Call <see cref="Choose"/> with the step's logits, then <see cref="Update"/> with the chosen id (EOS included).
 /// </summary>
-public sealed class ConstrainedDecoder
+public sealed class ConstrainedDecoder : IDecodeConstraint
 {
     private readonly TokenStrings _tokens;
     private readonly ToolConstraints _constraints;
