@@ -38,7 +38,7 @@ public sealed class NeedleGenerationService(NeedleActiveModel active) : IGenerat
         var calls = ParseCalls(result.Text);
         var response = new GenerateResponse(result.Text, calls, null, Math.Round(result.DecodeTokensPerSecond, 1));
         return new PlaygroundRun(request.Query, response, model, request.Constrained, clock.Elapsed, result.GeneratedTokens,
-            parsed.DetectedFormat, parsed.Notices, DateTimeOffset.UtcNow);
+            parsed.DetectedFormat, parsed.Notices, DateTimeOffset.UtcNow, request.Structured);
     }
 
     /// <summary>The model's output as calls; empty when it is not a JSON list of {name, arguments} (a refusal or noise).</summary>
@@ -66,8 +66,11 @@ public sealed class NeedleGenerationService(NeedleActiveModel active) : IGenerat
 /// <summary>One Playground run as the page shows it.</summary>
 public sealed record PlaygroundRun(
     string Query, GenerateResponse Response, string Model, bool Constrained, TimeSpan Latency, int GeneratedTokens,
-    string DetectedFormat, IReadOnlyList<string> Notices, DateTimeOffset At)
+    string DetectedFormat, IReadOnlyList<string> Notices, DateTimeOffset At, bool Structured = false)
 {
+    /// <summary>The decoding mode as the result chip names it.</summary>
+    public string Decoding => Structured ? "structured" : Constrained ? "constrained" : "unconstrained";
+
     /// <summary>The calls as indented JSON (what the result box shows); the raw text when it is not JSON.</summary>
     public string PrettyResult
     {

@@ -18,6 +18,7 @@ public sealed class GenerateApiTests(PlaygroundFactory app) : IClassFixture<Play
     [InlineData("""{"query":"hi","seed":"x"}""", "seed must be an integer")]
     [InlineData("""{"query":"hi","max_gen_len":1.5}""", "max_gen_len must be an integer")]
     [InlineData("""{"query":"hi","constrained":"maybe"}""", "boolean field is invalid")]
+    [InlineData("""{"query":"hi","structured":3}""", "boolean field is invalid")]
     public async Task Invalid_requests_are_400_with_Mays_messages(string body, string message)
     {
         var response = await app.CreateClient().PostAsync("/api/generate", new StringContent(body, Encoding.UTF8, "application/json"));
@@ -42,6 +43,9 @@ public sealed class GenerateApiTests(PlaygroundFactory app) : IClassFixture<Play
         Assert.Equal(0, request!.Seed);
         Assert.Equal(4096, request.MaxGenLen);
         Assert.False(request.Constrained);
+        Assert.False(request.Structured); // off unless asked: /api/generate answers like upstream's /generate
         Assert.Equal("t", request.Tools[0].GetProperty("name").GetString());
+        var structured = GenerateApi.Parse(JsonDocument.Parse("""{"query":"q","structured":"yes"}""").RootElement).Request;
+        Assert.True(structured!.Structured);
     }
 }

@@ -85,13 +85,14 @@ public sealed class ModelServicesTests
         {
             var response = await UiPostAsync(client, "/ui/playground/run", new FormUrlEncodedContent(new Dictionary<string, string>
             {
-                ["query"] = $"Set a {i + 5} minute timer", ["tools"] = openAi, ["constrained"] = "true",
+                ["query"] = $"Set a {i + 5} minute timer", ["tools"] = openAi, ["constrained"] = "true", ["structured"] = i == 0 ? "true" : "false",
             }));
             Assert.Equal(HttpStatusCode.OK, response.StatusCode);
             var html = await response.Content.ReadAsStringAsync();
             Assert.Contains("data-testid=\"run-result\"", html);
             Assert.Contains("tok/s", html);
             Assert.Contains("tiny.pkl", html);
+            Assert.Contains(i == 0 ? ">structured<" : ">constrained<", html);
             Assert.Contains("Tools read as <b>openai</b>", html);
             Assert.DoesNotContain("<html", html);
             if (i == 1)
