@@ -11,8 +11,8 @@ namespace Needle.Core.Kernels;
 public static partial class Softmax
 {
     /// <summary>
-    /// <see cref="Row"/> (the same operations in the same order, so the same probabilities) that also returns
-    /// logsumexp(x) = max + ln Σ exp(x − max) of the input row.
+    /// The row softmax in place (max, exp(x − max) with the running sum, scale by 1/sum; <see cref="Row"/> is this)
+    /// that also returns logsumexp(x) = max + ln Σ exp(x − max) of the input row.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static unsafe float RowLse(Span<float> x)
