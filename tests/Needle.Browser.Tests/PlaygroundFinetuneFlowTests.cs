@@ -74,7 +74,13 @@ public sealed class PlaygroundFinetuneFlowTests(BrowserFixture fixture)
 
                 // Live chart over SignalR while it trains.
                 await page.WaitForFunctionAsync("() => window.needle.chart && window.needle.chart.trainPoints() >= 1", null, new() { Timeout = 90_000 });
-                var early = await page.EvaluateAsync<int>("() => window.needle.chart.trainPoints()");
+                // A 4-step job can finish (and the page reload itself) between the wait above and this read.
+                int early;
+                while (true)
+                {
+                    try { early = await page.EvaluateAsync<int>("() => window.needle.chart ? window.needle.chart.trainPoints() : 0"); break; }
+                    catch (PlaywrightException ex) when (ex.Message.Contains("Execution context was destroyed")) { await page.WaitForLoadStateAsync(); }
+                }
                 await BrowserFixture.ScreenshotAsync(page, "finetune-training.png");
                 await Assertions.Expect(page.Locator("#job-status .badge")).ToHaveTextAsync("succeeded", new() { Timeout = 120_000 });
                 // The live page reloads itself once to show the finished job; work on the reloaded page.
