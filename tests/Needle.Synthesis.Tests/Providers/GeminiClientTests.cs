@@ -132,10 +132,13 @@ public sealed class GeminiClientTests
     [Fact]
     public async Task Attempts_time_out_and_are_retried()
     {
-        await using var server = await FakeServer.StartAsync(async (ctx, _, _) => await Task.Delay(TimeSpan.FromSeconds(5), ctx.RequestAborted));
-        using var client = Client(server, attempts: 2, timeout: 0.5);
+        await using var server = await FakeServer.StartAsync(async (ctx, _, _) => await Task.Delay(TimeSpan.FromSeconds(30), ctx.RequestAborted));
+        // 2 s per attempt: on a loaded CI machine a 0.5 s attempt could end before the server even read the request.
+        using var client = Client(server, attempts: 2, timeout: 2);
         var e = await Assert.ThrowsAsync<SynthesisProviderException>(() => client.CompleteAsync(new ChatPrompt("s", "u", 1, 10, null), CancellationToken.None));
         Assert.Contains("timed out", e.Message);
+        // The server logs a request when its handler starts, which can trail the client's timeout.
+        for (var wait = 0; wait < 250 && server.Requests.Count < 2; wait++) await Task.Delay(20);
         Assert.Equal(2, server.Requests.Count);
     }
 

@@ -123,18 +123,17 @@ public sealed class OpenAiCompatibleClientTests
     [Fact]
     public async Task Attempts_time_out_and_cancellation_stops_in_flight_requests()
     {
-        var received = new TaskCompletionSource();
         await using var server = await FakeServer.StartAsync(async (ctx, _, _) =>
         {
-            received.TrySetResult();
-            await Task.Delay(TimeSpan.FromSeconds(10), ctx.RequestAborted);
+            await Task.Delay(TimeSpan.FromSeconds(30), ctx.RequestAborted);
         });
-        using (var client = Client(server, attempts: 2, timeout: 0.5))
+        // 2 s per attempt: on a loaded CI machine a 0.5 s attempt could end before the server even read the request.
+        using (var client = Client(server, attempts: 2, timeout: 2))
         {
             var e = await Assert.ThrowsAsync<SynthesisProviderException>(() => client.CompleteAsync(new ChatPrompt("s", "u", 1, 10, null), CancellationToken.None));
             Assert.Contains("timed out", e.Message);
             // The second attempt can time out on the client just as the server logs it: give the log a moment.
-            for (var wait = 0; wait < 100 && server.Requests.Count < 2; wait++) await Task.Delay(20);
+            for (var wait = 0; wait < 250 && server.Requests.Count < 2; wait++) await Task.Delay(20);
             Assert.True(2 == server.Requests.Count, $"{server.Requests.Count} requests: {e}");
         }
         using (var client = Client(server))
