@@ -69,7 +69,7 @@ public sealed partial class Generator
         using var encoded = _model.Encode([source]);
         var prefill = clock.Elapsed;
         clock.Restart();
-        using var decoderState = _model.StartDecoder(encoded);
+        using var decoderState = _model.StartGreedyDecoder(encoded);
 
         var constraint = CreateConstraint(tools, options);
         int vocab = _model.Config.VocabSize;
@@ -84,7 +84,7 @@ public sealed partial class Generator
             ct.ThrowIfCancellationRequested();
             _model.DecodeStep(decoderState, [current], logits);
             steps++;
-            int next = Choose(constraint, logits, scratch);
+            int next = Choose(constraint, logits, scratch, decoderState as IScreenedLogits, 0);
             if (next == EncoderInput.EosId) break;
             generated.Add(next);
             current = next;
@@ -128,7 +128,7 @@ public sealed partial class Generator
         using var encoded = _model.Encode(sources);
         var prefill = clock.Elapsed;
         clock.Restart();
-        using var decoderState = _model.StartDecoder(encoded);
+        using var decoderState = _model.StartGreedyDecoder(encoded);
 
         var constraints = new IDecodeConstraint?[batch];
         for (int b = 0; b < batch; b++) constraints[b] = CreateConstraint(normalized[b].Tools, options);
@@ -149,7 +149,7 @@ public sealed partial class Generator
             {
                 if (finished[b]) continue;
                 steps[b]++;
-                int next = Choose(constraints[b], logits.AsSpan(b * vocab, vocab), scratch);
+                int next = Choose(constraints[b], logits.AsSpan(b * vocab, vocab), scratch, decoderState as IScreenedLogits, b);
                 if (next == EncoderInput.EosId)
                 {
                     finished[b] = true;
@@ -178,10 +178,18 @@ public sealed partial class Generator
         : options.Constrained ? new ConstrainedDecoder(TokenStrings, new ToolConstraints(tools))
         : null;
 
-    private int Choose(IDecodeConstraint? constraint, ReadOnlySpan<float> logits, Span<float> scratch)
+    private int Choose(IDecodeConstraint? constraint, Span<float> logits, Span<float> scratch, IScreenedLogits? screened, int row)
     {
-        if (constraint is null) return Greedy.ArgMax(logits);
-        int next = constraint.Choose(logits, scratch);
+        int next = constraint?.Choose(logits, scratch) ?? Greedy.ArgMax(logits);
+        // Screened logits: an unmasked argmax always lands on an exact value; a masked one may not. Then make that id
+        // exact and choose again, a few times one id at a time (cheap when the mask leaves few ids), then once with
+        // every id that could outrank it, after which the choice is exact (see ScreenedLogits).
+        for (int round = 0; screened is not null && !screened.IsExact(row, next); round++)
+        {
+            screened.Refine(row, next, logits, all: round >= 3);
+            next = constraint?.Choose(logits, scratch) ?? Greedy.ArgMax(logits);
+        }
+        if (constraint is null) return next;
         constraint.Update(next < TokenStrings.Count ? next : EncoderInput.PadId); // ids past the tokenizer's vocab add no text
         return next;
     }

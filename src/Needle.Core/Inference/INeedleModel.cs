@@ -29,6 +29,13 @@ public interface INeedleModel
     /// <summary>Starts an empty decoder cache bound to an encoded batch.</summary>
     IDecoderState StartDecoder(IEncodedBatch encoded);
 
+    /// <summary>
+    /// A decoder for greedy choices only: its steps may write screened logits (exact wherever they can decide an argmax,
+    /// upper bounds elsewhere) when the state implements <see cref="IScreenedLogits"/>. By default the same as
+    /// <see cref="StartDecoder"/>.
+    /// </summary>
+    IDecoderState StartGreedyDecoder(IEncodedBatch encoded) => StartDecoder(encoded);
+
     /// <summary>Feeds one token per row and writes the next-token logits, (B, V) row-major, into <paramref name="logits"/>.</summary>
     void DecodeStep(IDecoderState state, ReadOnlySpan<int> tokens, Span<float> logits);
 

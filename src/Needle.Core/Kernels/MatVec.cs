@@ -104,6 +104,20 @@ public static unsafe partial class MatVec
             }
     }
 
+    /// <summary>x · W[r, :] exactly as <see cref="Forward"/> computes it for one input row (same kernel, same order).</summary>
+    internal static float RowDot(PackedRows w, float* x, int r)
+    {
+        var k = w.Cols;
+        var level = Simd.Level;
+        if (w.Single is { } single)
+            fixed (float* ws = single) return DotF32(level, x, ws + (long)r * k, k);
+        if (w.Int8 is { } q)
+            fixed (sbyte* wq = q)
+            fixed (float* sc = w.Scales)
+                return DotI8(level, x, wq + (long)r * k, sc + (long)r * w.GroupsPerRow, k);
+        fixed (ushort* wh = w.Half) return DotF16(level, x, wh + (long)r * k, k);
+    }
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static Vector512<float> Widen512(Vector512<uint> h)
     {

@@ -1,4 +1,5 @@
 using Needle.Core.Inference;
+using Needle.Core.Kernels;
 
 namespace Needle.Core.Model;
 
@@ -30,8 +31,15 @@ internal sealed class EncodedBatch : IEncodedBatch
 }
 
 /// <summary>One batch's decoder self-attention KV cache, grown by doubling.</summary>
-internal sealed class DecoderState : IDecoderState
+internal sealed class DecoderState : IDecoderState, IScreenedLogits
 {
+    /// <summary>Set for greedy decoders of one row: the tied logits are screened (see <see cref="ScreenedLogits"/>).</summary>
+    public ScreenedLogits? Screen { get; init; }
+    public bool[] Exact { get; init; } = [];                // (V) this step's exact logits, when screened
+    /// <summary>Logit rows computed exactly by screened steps (incl. refinements), and the steps: for profiles and tests.</summary>
+    public long ExactRows { get; set; }
+    public long ScreenedSteps { get; set; }
+
     public required EncodedBatch Encoded { get; init; }
     public required float[][] SelfKv { get; set; }   // per layer (B, Capacity, 2·KV·hd): k (roped, normed) | v
     public ushort[][]? CrossKvHalf { get; init; }     // the batch's CrossKv in half bits, when the model decodes with them
@@ -45,6 +53,16 @@ internal sealed class DecoderState : IDecoderState
     public required float[] Qkv { get; init; }
     public required float[] Attn { get; init; }
     public required float[] O { get; init; }
+
+    public bool IsExact(int row, int id) => Screen is null || Exact[id];
+
+    public (long Steps, long ExactRows) ScreenStats => (ScreenedSteps, ExactRows);
+
+    public void Refine(int row, int id, Span<float> logits, bool all)
+    {
+        if (Screen is null) return;
+        ExactRows += Screen!.Refine(H, id, logits, Exact, all);
+    }
 
     public void Dispose() => Disposed = true;
 }

@@ -55,9 +55,15 @@ public sealed unsafe partial class SimpleAttentionNetwork
 
     // ---------------------------------------------------------------- incremental decoder (KV cache)
 
-    public IDecoderState StartDecoder(IEncodedBatch encoded)
+    public IDecoderState StartDecoder(IEncodedBatch encoded) => StartDecoder(encoded, greedy: false);
+
+    /// <summary>For one row with float16/float32 decode weights, the tied logits are screened through an int8 copy.</summary>
+    public IDecoderState StartGreedyDecoder(IEncodedBatch encoded) => StartDecoder(encoded, greedy: true);
+
+    private DecoderState StartDecoder(IEncodedBatch encoded, bool greedy)
     {
         var enc = Own(encoded);
+        var screen = greedy && enc.BatchSize == 1 ? LogitsScreen : null;
         var b = enc.BatchSize;
         const int capacity = 16;
         return new DecoderState
@@ -68,6 +74,7 @@ public sealed unsafe partial class SimpleAttentionNetwork
             CrossKvHalf = HalfCrossKv ? enc.CrossKvHalf : null,
             X = new float[b * _d], H = new float[b * _d], Qkv = new float[b * _qkvDim],
             Attn = new float[b * _qDim], O = new float[b * _d],
+            Screen = screen, Exact = screen is null ? [] : new bool[_vocab],
         };
     }
 
@@ -129,7 +136,12 @@ public sealed unsafe partial class SimpleAttentionNetwork
         }
         ZcRmsNorm.Forward(s.X, _decFinalNorm, s.H, b, _d);
         DecodeProfile.Lap(DecodeSection.Norms, ref clock);
-        MatVec.Forward(s.H, _decodeLogits, logits, b);                     // tied: h · Eᵀ, (B, V)
+        if (s.Screen is { } screen)                                        // tied: h · Eᵀ, (1, V), screened
+        {
+            s.ExactRows += screen.Forward(s.H, logits, s.Exact, out _);
+            s.ScreenedSteps++;
+        }
+        else MatVec.Forward(s.H, _decodeLogits, logits, b);                // tied: h · Eᵀ, (B, V)
         DecodeProfile.Lap(DecodeSection.Logits, ref clock);
         DecodeProfile.EndStep();
         s.Length = pos + 1;
@@ -146,10 +158,10 @@ public sealed unsafe partial class SimpleAttentionNetwork
         {
             if (HalfCrossKv)
                 fixed (ushort* pkv = s.CrossKvHalf![l])
-                    DecodeAttention.Forward(pq, _qDim, pkv, pkv + _kvDim, row, batchStride, po, _qDim, b, te, _heads, _kvHeads, _hd, pm, _attnScale);
+                    DecodeAttention.ForwardParallel(pq, _qDim, pkv, pkv + _kvDim, row, batchStride, po, _qDim, b, te, _heads, _kvHeads, _hd, pm, _attnScale);
             else
                 fixed (float* pkv = enc.CrossKv[l])
-                    DecodeAttention.Forward(pq, _qDim, pkv, pkv + _kvDim, row, batchStride, po, _qDim, b, te, _heads, _kvHeads, _hd, pm, _attnScale);
+                    DecodeAttention.ForwardParallel(pq, _qDim, pkv, pkv + _kvDim, row, batchStride, po, _qDim, b, te, _heads, _kvHeads, _hd, pm, _attnScale);
         }
     }
 

@@ -62,4 +62,40 @@ public unsafe class DecodeAttentionTests
             DecodeAttention.Forward(pq, 0, pk, pv, kvHeads * hd, 0, po, 0, 1, tk, heads, kvHeads, hd, pm, 0.25f);
         AssertClose(expected, actual, 1e-5f, "decode vs general attention");
     }
+
+    [Fact]
+    public void The_pool_split_gives_the_serial_results_bitwise()
+    {
+        var rng = new Random(47);
+        foreach (var (batch, tk, heads, kvHeads, hd) in new[] { (1, 256, 8, 4, 64), (2, 300, 6, 3, 32), (1, 20, 4, 2, 16) })
+        {
+            var kvDim = kvHeads * hd;
+            long ldkv = 2 * kvDim, kvBatch = tk * ldkv;
+            var kv = Random(rng, (int)(batch * kvBatch), 2f);
+            var half = kv.Select(x => BitConverter.HalfToUInt16Bits((Half)x)).ToArray();
+            var q = Random(rng, batch * heads * hd, 2f);
+            var valid = Enumerable.Range(0, batch * tk).Select(i => i % 7 != 2).ToArray();
+            foreach (var useHalf in new[] { false, true })
+            {
+                var serial = new float[batch * heads * hd];
+                var split = new float[serial.Length];
+                fixed (float* pq = q, pkv = kv, ps = serial, pp = split)
+                fixed (ushort* ph = half)
+                fixed (bool* pm = valid)
+                {
+                    if (useHalf)
+                    {
+                        DecodeAttention.Forward(pq, heads * hd, ph, ph + kvDim, ldkv, kvBatch, ps, heads * hd, batch, tk, heads, kvHeads, hd, pm, 0.3f);
+                        DecodeAttention.ForwardParallel(pq, heads * hd, ph, ph + kvDim, ldkv, kvBatch, pp, heads * hd, batch, tk, heads, kvHeads, hd, pm, 0.3f);
+                    }
+                    else
+                    {
+                        DecodeAttention.Forward(pq, heads * hd, pkv, pkv + kvDim, ldkv, kvBatch, ps, heads * hd, batch, tk, heads, kvHeads, hd, pm, 0.3f);
+                        DecodeAttention.ForwardParallel(pq, heads * hd, pkv, pkv + kvDim, ldkv, kvBatch, pp, heads * hd, batch, tk, heads, kvHeads, hd, pm, 0.3f);
+                    }
+                }
+                Assert.Equal(serial, split);
+            }
+        }
+    }
 }

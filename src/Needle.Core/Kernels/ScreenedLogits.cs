@@ -1,0 +1,177 @@
+namespace Needle.Core.Kernels;
+
+/// <summary>
+/// Exact greedy logits from a (V, K) matrix while reading mostly an int8 copy of it. At 26M the tied output matrix is
+/// 8 MB of float16, a quarter of what a decode step reads; its int8 copy is 4.5 MB, and only the rows that could
+/// still be the greedy choice are then computed from the stored rows, by the very dot product <see cref="MatVec"/>
+/// uses, so those values are bit-identical to the full product.
+/// <para>
+/// Why it is exact: for row r with stored weights w (float16 or float32), int8 copy w̃ and x = the hidden state,
+/// |fl(w·x) − fl(w̃·x)| ≤ ‖w − w̃‖·‖x‖ + γ·(‖w‖ + ‖w̃‖)·‖x‖ (Cauchy–Schwarz, plus float32 rounding of both sums in
+/// any order, γ = (K+4)·2⁻²⁴/(1 − (K+4)·2⁻²⁴)). <see cref="Slope"/> holds that factor per row, rounded up, so
+/// fl(w̃·x) ± Slope·‖x‖ brackets what the full product returns. Rows whose upper bound is below the best lower bound
+/// cannot win, so they keep their upper bound; every other row gets its exact value.
+/// </para>
+/// <para>
+/// Afterwards the logits are exact where <c>exact[r]</c> and an upper bound elsewhere, and every non-exact value is
+/// below some exact one. So the unmasked argmax (first index of the maximum, as numpy) picks an exact row with the full
+/// product's answer; a masked choice that lands on a non-exact row calls <see cref="Refine"/> and chooses again.
+/// </para>
+/// </summary>
+public sealed unsafe class ScreenedLogits
+{
+    private readonly PackedRows _stored;   // (V, K): float16 or float32, as the full product reads them
+    private readonly PackedRows _screen;   // (V, K): int8 with per-group scales
+    private readonly float[] _slope;       // (V): bound on |exact − screened| per unit of ‖x‖
+
+    private ScreenedLogits(PackedRows stored, PackedRows screen, float[] slope)
+    {
+        _stored = stored; _screen = screen; _slope = slope;
+    }
+
+    public int Rows => _stored.Rows;
+
+    /// <summary>Bytes one screened step reads before refinement (int8 rows + scales + slopes).</summary>
+    public long ScreenBytes => _screen.Bytes + _slope.Length * sizeof(float);
+
+    /// <summary>Per-row error bound per unit ‖x‖ (for tests).</summary>
+    public ReadOnlySpan<float> Slope => _slope;
+
+    /// <summary>The screen for stored float16/float32 rows; null for int8 rows (nothing to gain) or non-finite weights.</summary>
+    public static ScreenedLogits? TryCreate(PackedRows stored)
+    {
+        ArgumentNullException.ThrowIfNull(stored);
+        if (stored.Precision == WeightPrecision.Int8) return null;
+        int n = stored.Rows, k = stored.Cols;
+        var rows = new float[(long)n * k];
+        for (var r = 0; r < n; r++)
+        for (var c = 0; c < k; c++)
+        {
+            var v = stored[r, c];
+            if (!float.IsFinite(v)) return null;
+            rows[(long)r * k + c] = v;
+        }
+        var screen = PackedRows.FromRows(rows, n, k, WeightPrecision.Int8);
+        var gamma = (k + 4) * Math.Pow(2, -24);
+        gamma /= 1 - gamma;
+        var slope = new float[n];
+        for (var r = 0; r < n; r++)
+        {
+            double residual = 0, norm = 0, screenNorm = 0;
+            for (var c = 0; c < k; c++)
+            {
+                double w = rows[(long)r * k + c], q = screen[r, c];
+                residual += (w - q) * (w - q);
+                norm += w * w;
+                screenNorm += q * q;
+            }
+            var bound = Math.Sqrt(residual) + gamma * (Math.Sqrt(norm) + Math.Sqrt(screenNorm));
+            slope[r] = RoundUp(bound * (1 + 1e-6) + 1e-30);
+        }
+        return new ScreenedLogits(stored, screen, slope);
+    }
+
+    /// <summary>
+    /// logits (V) for one hidden vector x (K): exact where exact[r] is set, an upper bound elsewhere. Returns how many
+    /// rows were computed exactly. A non-finite x computes every row exactly (the bounds would mean nothing).
+    /// </summary>
+    public int Forward(ReadOnlySpan<float> x, Span<float> logits, Span<bool> exact, out float xNorm)
+    {
+        int n = Rows, k = _stored.Cols;
+        if (x.Length < k || logits.Length < n || exact.Length < n) throw new ArgumentException($"ScreenedLogits: need x ({k}), logits and exact ({n}).");
+        xNorm = Norm(x[..k]);
+        if (!float.IsFinite(xNorm))
+        {
+            MatVec.Forward(x, _stored, logits, 1);
+            exact[..n].Fill(true);
+            return n;
+        }
+        MatVec.Forward(x, _screen, logits, 1);                     // (V) screened
+        // Lower bounds first: the best one decides which rows can still win.
+        var best = float.NegativeInfinity;
+        for (var r = 0; r < n; r++) best = MathF.Max(best, Lower(logits[r], r, xNorm));
+        if (!float.IsFinite(best))                                 // overflow: no usable bound
+        {
+            MatVec.Forward(x, _stored, logits, 1);
+            exact[..n].Fill(true);
+            return n;
+        }
+        var computed = 0;
+        fixed (float* px = x)
+            for (var r = 0; r < n; r++)
+            {
+                var upper = Upper(logits[r], r, xNorm);
+                if (upper >= best)
+                {
+                    logits[r] = MatVec.RowDot(_stored, px, r);
+                    exact[r] = true;
+                    computed++;
+                }
+                else
+                {
+                    logits[r] = upper;
+                    exact[r] = false;
+                }
+            }
+        return computed;
+    }
+
+    /// <summary>
+    /// After a masked choice landed on non-exact row <paramref name="id"/>: makes it exact and, with
+    /// <paramref name="all"/>, every row whose upper bound reaches its exact value, which guarantees the next masked
+    /// choice lands on an exact row. Returns how many rows were computed.
+    /// </summary>
+    public int Refine(ReadOnlySpan<float> x, int id, Span<float> logits, Span<bool> exact, bool all)
+    {
+        var computed = 0;
+        fixed (float* px = x)
+        {
+            if (!exact[id])
+            {
+                logits[id] = MatVec.RowDot(_stored, px, id);
+                exact[id] = true;
+                computed++;
+            }
+            if (!all) return computed;
+            var threshold = logits[id];
+            for (var r = 0; r < Rows; r++)
+            {
+                if (exact[r] || !(logits[r] >= threshold)) continue;
+                logits[r] = MatVec.RowDot(_stored, px, r);
+                exact[r] = true;
+                computed++;
+            }
+        }
+        return computed;
+    }
+
+    // The bounds in float32 with a margin of 2⁻²¹ of the magnitudes involved: more than the few roundings of this
+    // arithmetic (≤ 2⁻²⁴ each), so the float results still bracket the exact value.
+    private float Upper(float screened, int r, float xNorm)
+    {
+        var b = _slope[r] * xNorm;
+        return screened + b + (MathF.Abs(screened) + b) * Margin;
+    }
+
+    private float Lower(float screened, int r, float xNorm)
+    {
+        var b = _slope[r] * xNorm;
+        return screened - b - (MathF.Abs(screened) + b) * Margin;
+    }
+
+    private const float Margin = 1f / (1 << 21);
+
+    /// <summary>‖x‖₂ in double, rounded up to float.</summary>
+    private static float Norm(ReadOnlySpan<float> x)
+    {
+        double ss = 0;
+        foreach (var v in x) ss += (double)v * v;
+        return RoundUp(Math.Sqrt(ss) * (1 + 1e-12));
+    }
+
+    private static float RoundUp(double v)
+    {
+        var f = (float)v;
+        return f < v ? MathF.BitIncrement(f) : f;
+    }
+}
