@@ -96,28 +96,37 @@ public sealed class PackedRows
         return new PackedRows(n, k, precision, half, null);
     }
 
-    private static PackedRows QuantizeInt8(ReadOnlySpan<float> rows, int n, int k)
+    private static unsafe PackedRows QuantizeInt8(ReadOnlySpan<float> rows, int n, int k)
     {
         var groups = (k + GroupSize - 1) / GroupSize;
         var q = new sbyte[(long)n * k];
         var scales = new float[(long)n * groups];
-        for (var r = 0; r < n; r++)
-        for (var g = 0; g < groups; g++)
+        string? bad = null;
+        fixed (float* p = rows)
         {
-            int c0 = g * GroupSize, c1 = Math.Min(k, c0 + GroupSize);
-            var src = rows.Slice(r * k + c0, c1 - c0);
-            var max = 0f;
-            foreach (var v in src)
+        var source = (nint)p;
+        Parallel.For(0, (n + 255) / 256, block =>                 // rows are independent; ~17 ms serial for 8192×512
+        {
+            for (int r = block * 256, end = Math.Min(n, r + 256); r < end; r++)
+            for (var g = 0; g < groups; g++)
             {
-                if (!float.IsFinite(v)) throw new NotSupportedException($"weight {v} cannot be quantized to int8.");
-                max = Math.Max(max, Math.Abs(v));
+                int c0 = g * GroupSize, c1 = Math.Min(k, c0 + GroupSize);
+                var max = 0f;
+                for (var c = c0; c < c1; c++)
+                {
+                    var v = ((float*)source)[(long)r * k + c];
+                    if (!float.IsFinite(v)) { bad = $"weight {v} cannot be quantized to int8."; return; }
+                    max = Math.Max(max, Math.Abs(v));
+                }
+                // Same float32 operations as FakeQuant (upstream), so q·scale equals its fake-quantized weight exactly.
+                var scale = Math.Max(max / 127f, 1e-8f);
+                scales[(long)r * groups + g] = scale;
+                for (var c = c0; c < c1; c++)
+                    q[(long)r * k + c] = (sbyte)Math.Clamp(MathF.Round(((float*)source)[(long)r * k + c] / scale, MidpointRounding.ToEven), -128f, 127f);
             }
-            // Same float32 operations as FakeQuant (upstream), so q·scale equals its fake-quantized weight exactly.
-            var scale = Math.Max(max / 127f, 1e-8f);
-            scales[(long)r * groups + g] = scale;
-            for (var c = c0; c < c1; c++)
-                q[(long)r * k + c] = (sbyte)Math.Clamp(MathF.Round(rows[r * k + c] / scale, MidpointRounding.ToEven), -128f, 127f);
+        });
         }
+        if (bad is not null) throw new NotSupportedException(bad);
         return new PackedRows(n, k, WeightPrecision.Int8, null, null, q, scales);
     }
 }

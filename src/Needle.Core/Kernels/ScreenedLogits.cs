@@ -43,31 +43,39 @@ public sealed unsafe class ScreenedLogits
         ArgumentNullException.ThrowIfNull(stored);
         if (stored.Precision == WeightPrecision.Int8) return null;
         int n = stored.Rows, k = stored.Cols;
-        var rows = new float[(long)n * k];
-        for (var r = 0; r < n; r++)
-        for (var c = 0; c < k; c++)
-        {
-            var v = stored[r, c];
+        var rows = new float[(long)n * k];                          // the stored values as floats, exactly
+        if (stored.Single is { } single) single.AsSpan(0, rows.Length).CopyTo(rows);
+        else
+            fixed (ushort* h = stored.Half)
+            fixed (float* dst = rows)
+                for (var r = 0; r < n; r++) MatVec.WidenRow(Simd.Level, h + (long)r * k, dst + (long)r * k, k);
+        foreach (var v in rows)
             if (!float.IsFinite(v)) return null;
-            rows[(long)r * k + c] = v;
-        }
         var screen = PackedRows.FromRows(rows, n, k, WeightPrecision.Int8);
         var gamma = (k + 4) * Math.Pow(2, -24);
         gamma /= 1 - gamma;
         var slope = new float[n];
-        for (var r = 0; r < n; r++)
+        var groups = screen.GroupsPerRow;
+        Parallel.For(0, (n + 255) / 256, block =>                 // ~20 ms serial at 26M
         {
-            double residual = 0, norm = 0, screenNorm = 0;
-            for (var c = 0; c < k; c++)
+            for (int r = block * 256, end = Math.Min(n, r + 256); r < end; r++)
             {
-                double w = rows[(long)r * k + c], q = screen[r, c];
-                residual += (w - q) * (w - q);
-                norm += w * w;
-                screenNorm += q * q;
+                double residual = 0, norm = 0, screenNorm = 0;
+                for (var g = 0; g < groups; g++)
+                {
+                    double scale = screen.Scales![(long)r * groups + g];   // the int8 kernel's weight is q · scale
+                    for (int c = g * PackedRows.GroupSize, c1 = Math.Min(k, c + PackedRows.GroupSize); c < c1; c++)
+                    {
+                        double w = rows[(long)r * k + c], q = screen.Int8![(long)r * k + c] * scale;
+                        residual += (w - q) * (w - q);
+                        norm += w * w;
+                        screenNorm += q * q;
+                    }
+                }
+                var bound = Math.Sqrt(residual) + gamma * (Math.Sqrt(norm) + Math.Sqrt(screenNorm));
+                slope[r] = RoundUp(bound * (1 + 1e-6) + 1e-30);
             }
-            var bound = Math.Sqrt(residual) + gamma * (Math.Sqrt(norm) + Math.Sqrt(screenNorm));
-            slope[r] = RoundUp(bound * (1 + 1e-6) + 1e-30);
-        }
+        });
         return new ScreenedLogits(stored, screen, slope);
     }
 
