@@ -74,11 +74,10 @@ public static unsafe partial class MatVec
         {
             fixed (float* ws = single)
                 for (var r = n0; r < n1; r++)
-                for (var i = 0; i < m; i++)
-                    y[(long)i * n + r] = DotF32(level, x + (long)i * k, ws + (long)r * k, k);
+                    DotRows(level, x, ws + (long)r * k, k, m, y + r, n);
             return;
         }
-        var row = stackalloc float[m > 1 ? k : 1];
+        var row = stackalloc float[k];
         if (w.Int8 is { } q)
         {
             var groups = w.GroupsPerRow;
@@ -94,14 +93,69 @@ public static unsafe partial class MatVec
                 }
             return;
         }
+        // One row or many, each output is the same dot product to the bit (DotF16 mirrors DotF32 at the 512/256 levels;
+        // below them the row is widened first): a batch row decodes exactly as it would alone.
+        var direct = level >= SimdLevel.Vector256;
         fixed (ushort* wh = w.Half)
             for (var r = n0; r < n1; r++)
             {
                 var wr = wh + (long)r * k;
-                if (m == 1) { y[r] = DotF16(level, x, wr, k); continue; }
+                if (m == 1 && direct) { y[r] = DotF16(level, x, wr, k); continue; }
                 WidenRow(level, wr, row, k);
-                for (var i = 0; i < m; i++) y[(long)i * n + r] = DotF32(level, x + (long)i * k, row, k);
+                DotRows(level, x, row, k, m, y + r, n);
             }
+    }
+
+    /// <summary>y[i·ldy] = x_i · w for the m input rows of x (k apart): four inputs per pass over w (eight independent
+    /// accumulator chains instead of two), each output with exactly <see cref="DotF32"/>'s operations and order.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void DotRows(SimdLevel level, float* x, float* w, int k, int m, float* y, long ldy)
+    {
+        var i = 0;
+        for (; i + 4 <= m; i += 4)
+        {
+            float* x0 = x + (long)i * k;
+            switch (level)
+            {
+                case SimdLevel.Vector512: Dot4<Ops512, Vector512<float>>(x0, k, w, y + i * ldy, ldy); break;
+                case SimdLevel.Vector256: Dot4<Ops256, Vector256<float>>(x0, k, w, y + i * ldy, ldy); break;
+                case SimdLevel.Vector128: Dot4<Ops128, Vector128<float>>(x0, k, w, y + i * ldy, ldy); break;
+                default: Dot4<OpsScalar, float>(x0, k, w, y + i * ldy, ldy); break;
+            }
+        }
+        for (; i < m; i++) y[i * ldy] = DotF32(level, x + (long)i * k, w, k);
+    }
+
+    /// <summary>Four of <see cref="Dot{TOps, TVec}"/> at once: inputs x, x+n, x+2n, x+3n against one w.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Dot4<TOps, TVec>(float* x, int n, float* y, float* output, long ldo) where TOps : struct, IVecOps<TVec> where TVec : struct
+    {
+        var w = TOps.Count;
+        float* x1 = x + n, x2 = x1 + n, x3 = x2 + n;
+        TVec a0 = TOps.Zero, a1 = TOps.Zero, b0 = TOps.Zero, b1 = TOps.Zero, c0 = TOps.Zero, c1 = TOps.Zero, d0 = TOps.Zero, d1 = TOps.Zero;
+        var i = 0;
+        for (; i <= n - 2 * w; i += 2 * w)
+        {
+            TVec lo = TOps.Load(y + i), hi = TOps.Load(y + i + w);
+            a0 = TOps.Fma(TOps.Load(x + i), lo, a0); a1 = TOps.Fma(TOps.Load(x + i + w), hi, a1);
+            b0 = TOps.Fma(TOps.Load(x1 + i), lo, b0); b1 = TOps.Fma(TOps.Load(x1 + i + w), hi, b1);
+            c0 = TOps.Fma(TOps.Load(x2 + i), lo, c0); c1 = TOps.Fma(TOps.Load(x2 + i + w), hi, c1);
+            d0 = TOps.Fma(TOps.Load(x3 + i), lo, d0); d1 = TOps.Fma(TOps.Load(x3 + i + w), hi, d1);
+        }
+        for (; i <= n - w; i += w)
+        {
+            var lo = TOps.Load(y + i);
+            a0 = TOps.Fma(TOps.Load(x + i), lo, a0);
+            b0 = TOps.Fma(TOps.Load(x1 + i), lo, b0);
+            c0 = TOps.Fma(TOps.Load(x2 + i), lo, c0);
+            d0 = TOps.Fma(TOps.Load(x3 + i), lo, d0);
+        }
+        float sa = TOps.Sum(TOps.Add(a0, a1)), sb = TOps.Sum(TOps.Add(b0, b1)), sc = TOps.Sum(TOps.Add(c0, c1)), sd = TOps.Sum(TOps.Add(d0, d1));
+        for (; i < n; i++)
+        {
+            sa += x[i] * y[i]; sb += x1[i] * y[i]; sc += x2[i] * y[i]; sd += x3[i] * y[i];
+        }
+        output[0] = sa; output[ldo] = sb; output[2 * ldo] = sc; output[3 * ldo] = sd;
     }
 
     /// <summary>x · W[r, :] exactly as <see cref="Forward"/> computes it for one input row (same kernel, same order).</summary>
@@ -115,7 +169,13 @@ public static unsafe partial class MatVec
             fixed (sbyte* wq = q)
             fixed (float* sc = w.Scales)
                 return DotI8(level, x, wq + (long)r * k, sc + (long)r * w.GroupsPerRow, k);
-        fixed (ushort* wh = w.Half) return DotF16(level, x, wh + (long)r * k, k);
+        fixed (ushort* wh = w.Half)
+        {
+            if (level >= SimdLevel.Vector256) return DotF16(level, x, wh + (long)r * k, k);
+            var row = stackalloc float[k];
+            WidenRow(level, wh + (long)r * k, row, k);
+            return DotF32(level, x, row, k);
+        }
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -146,6 +206,11 @@ public static unsafe partial class MatVec
                 a0 = Vector512.FusedMultiplyAdd(Vector512.Load(x + i), Widen512(Vector512.WidenLower(h)), a0);
                 a1 = Vector512.FusedMultiplyAdd(Vector512.Load(x + i + 16), Widen512(Vector512.WidenUpper(h)), a1);
             }
+            for (; i <= k - 16; i += 16) // the tail as DotF32 takes it, so both give the same bits
+            {
+                var h = Vector256.Load(w + i);
+                a0 = Vector512.FusedMultiplyAdd(Vector512.Load(x + i), Widen512(Vector512.Create(Vector256.WidenLower(h), Vector256.WidenUpper(h))), a0);
+            }
             sum = Vector512.Sum(a0 + a1);
         }
         else if (level == SimdLevel.Vector256)
@@ -156,6 +221,11 @@ public static unsafe partial class MatVec
                 var h = Vector256.Load(w + i);
                 a0 = Vector256.FusedMultiplyAdd(Vector256.Load(x + i), Widen256(Vector256.WidenLower(h)), a0);
                 a1 = Vector256.FusedMultiplyAdd(Vector256.Load(x + i + 8), Widen256(Vector256.WidenUpper(h)), a1);
+            }
+            for (; i <= k - 8; i += 8)
+            {
+                var h = Vector128.Load(w + i);
+                a0 = Vector256.FusedMultiplyAdd(Vector256.Load(x + i), Widen256(Vector256.Create(Vector128.WidenLower(h), Vector128.WidenUpper(h))), a0);
             }
             sum = Vector256.Sum(a0 + a1);
         }

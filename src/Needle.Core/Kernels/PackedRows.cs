@@ -57,6 +57,23 @@ public sealed class PackedRows
         _ => Int8![(long)r * Cols + c] * Scales![(long)r * GroupsPerRow + c / GroupSize],
     };
 
+    /// <summary>The weights as the kernels see them, (N, K) row-major in float32.</summary>
+    public unsafe float[] ToFloat32()
+    {
+        var rows = new float[(long)Rows * Cols];
+        if (Single is not null) { Single.AsSpan(0, rows.Length).CopyTo(rows); return rows; }
+        if (Half is not null)
+        {
+            fixed (ushort* h = Half)
+            fixed (float* dst = rows)
+                for (var r = 0; r < Rows; r++) MatVec.WidenRow(Simd.Level, h + (long)r * Cols, dst + (long)r * Cols, Cols);
+            return rows;
+        }
+        for (var r = 0; r < Rows; r++)
+        for (var c = 0; c < Cols; c++) rows[(long)r * Cols + c] = this[r, c];
+        return rows;
+    }
+
     /// <summary>From a Dense kernel w (K, N) stored (in, out): transposes. Columns [col0, col0+n) of w only.</summary>
     public static PackedRows FromKernel(ReadOnlySpan<float> w, int k, int n, WeightPrecision precision) =>
         FromKernelColumns([(w.ToArray(), k, n)], precision);

@@ -31,6 +31,9 @@ public sealed unsafe class ScreenedLogits
 
     public int Rows => _stored.Rows;
 
+    /// <summary>The int8 copy (also the speculative draft's logits rows).</summary>
+    internal PackedRows Int8Rows => _screen;
+
     /// <summary>Bytes one screened step reads before refinement (int8 rows + scales + slopes).</summary>
     public long ScreenBytes => _screen.Bytes + _slope.Length * sizeof(float);
 
@@ -43,12 +46,7 @@ public sealed unsafe class ScreenedLogits
         ArgumentNullException.ThrowIfNull(stored);
         if (stored.Precision == WeightPrecision.Int8) return null;
         int n = stored.Rows, k = stored.Cols;
-        var rows = new float[(long)n * k];                          // the stored values as floats, exactly
-        if (stored.Single is { } single) single.AsSpan(0, rows.Length).CopyTo(rows);
-        else
-            fixed (ushort* h = stored.Half)
-            fixed (float* dst = rows)
-                for (var r = 0; r < n; r++) MatVec.WidenRow(Simd.Level, h + (long)r * k, dst + (long)r * k, k);
+        var rows = stored.ToFloat32();                             // the stored values as floats, exactly
         foreach (var v in rows)
             if (!float.IsFinite(v)) return null;
         var screen = PackedRows.FromRows(rows, n, k, WeightPrecision.Int8);
