@@ -38,7 +38,7 @@ public sealed class RunCommand : ICliCommand
             Description = "Decode weights: auto (float16 for a 16-bit checkpoint, else fp32), fp16, fp32, or int8 (faster, approximate).",
             DefaultValueFactory = _ => "auto",
         };
-        weights.AcceptOnlyFromAmong("auto", "fp16", "fp32", "int8");
+        weights.AcceptOnlyFromAmong([.. DecodeWeightsChoice.Names]);
 
         var command = new Command("run", "Generate a tool call for a query with a local checkpoint.");
         foreach (var o in new Option[] { checkpoint, tokenizer, query, tools, noConstrained, structured, maxGenLen, json, weights }) command.Options.Add(o);
@@ -54,13 +54,7 @@ public sealed class RunCommand : ICliCommand
                 var (checkpointPath, tokenizerPath) = DefaultCheckpoint.Resolve(pr.GetValue(checkpoint), pr.GetValue(tokenizer), error);
                 if (!File.Exists(checkpointPath) && LoadRuntime == NeedleRuntime.Load)
                     throw new FileNotFoundException($"checkpoint '{checkpointPath}' does not exist (`needle download` fetches the released weights into ./checkpoints).");
-                WeightPrecision? precision = pr.GetValue(weights) switch
-                {
-                    "fp16" => WeightPrecision.Float16,
-                    "fp32" => WeightPrecision.Float32,
-                    "int8" => WeightPrecision.Int8,
-                    _ => null,
-                };
+                DecodeWeightsChoice.TryParse(pr.GetValue(weights), out var precision);
                 using var runtime = LoadRuntime(checkpointPath, tokenizerPath, precision);
                 var loadTime = started.Elapsed;
                 var q = pr.GetValue(query);

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Options;
 using Needle.Core.Inference;
+using Needle.Core.Kernels;
 using Needle.Playground.Options;
 using Needle.Playground.Services;
 
@@ -14,6 +15,7 @@ public sealed class NeedleActiveModel : IActiveModel, IDisposable
 {
     private readonly IModelCatalog _catalog;
     private readonly string _stateFile;
+    private readonly WeightPrecision? _decodeWeights;
     private readonly SemaphoreSlim _gate = new(1, 1);
     private volatile Loaded? _loaded;
     private volatile string? _loading;
@@ -22,6 +24,7 @@ public sealed class NeedleActiveModel : IActiveModel, IDisposable
     {
         _catalog = catalog;
         _stateFile = Path.Combine(options.Value.DataDir, "active-model.txt");
+        DecodeWeightsChoice.TryParse(options.Value.DecodeWeights, out _decodeWeights); // validated at startup
     }
 
     private sealed class Loaded(ActiveModelInfo info, NeedleRuntime runtime)
@@ -57,14 +60,14 @@ public sealed class NeedleActiveModel : IActiveModel, IDisposable
             NeedleRuntime runtime;
             try
             {
-                runtime = await Task.Run(() => NeedleRuntime.Load(path), ct);
+                runtime = await Task.Run(() => NeedleRuntime.Load(path, null, _decodeWeights), ct);
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
                 LastError = $"Could not load '{name}': {ex.Message}";
                 throw new InvalidDataException(LastError, ex);
             }
-            var info = new ActiveModelInfo(name, path, DateTimeOffset.UtcNow);
+            var info = new ActiveModelInfo(name, path, DateTimeOffset.UtcNow, _decodeWeights == WeightPrecision.Int8);
             var old = _loaded;
             _loaded = new Loaded(info, runtime);
             LastError = null;

@@ -11,6 +11,8 @@ public static class OptionsSetup
             .Bind(builder.Configuration.GetSection(NeedleOptions.Section))
             .Validate(o => o.Limits.JsonBytes > 0 && o.Limits.PklBytes > 0 && o.Limits.JsonlBytes > 0, "Needle:Limits values must be positive")
             .Validate(o => o.Jobs.QueueCapacity > 0 && o.Jobs.MaxConcurrent > 0, "Needle:Jobs:QueueCapacity and MaxConcurrent must be positive")
+            .Validate(o => Needle.Core.Kernels.DecodeWeightsChoice.TryParse(o.DecodeWeights, out _),
+                $"Needle:DecodeWeights must be one of {string.Join(", ", Needle.Core.Kernels.DecodeWeightsChoice.Names)}")
             .ValidateOnStart();
         builder.Services.AddSingleton<IPostConfigureOptions<NeedleOptions>, ResolvePaths>();
         return builder;

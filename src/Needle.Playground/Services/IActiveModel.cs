@@ -1,7 +1,8 @@
 namespace Needle.Playground.Services;
 
 /// <summary>The checkpoint the playground answers with. <see cref="Path"/> is the full path of the .pkl.</summary>
-public sealed record ActiveModelInfo(string Name, string Path, DateTimeOffset SelectedAt);
+/// <param name="Int8">Whether decoding reads int8 weights (Needle:DecodeWeights=int8: faster, approximate).</param>
+public sealed record ActiveModelInfo(string Name, string Path, DateTimeOffset SelectedAt, bool Int8 = false);
 
 /// <summary>
 /// Which checkpoint is loaded. The model code replaces the default implementation (which only remembers the choice)

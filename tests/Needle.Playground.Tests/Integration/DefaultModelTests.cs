@@ -72,4 +72,30 @@ public sealed class DefaultModelTests
     {
         public void Dispose() => PlaygroundFactory.TryDelete(dir);
     }
+
+    [Fact]
+    public async Task With_int8_decode_weights_the_model_answers_and_the_page_says_int8()
+    {
+        var root = Prepare(withNeedle: false);
+        using var cleanup = new DeleteOnDispose(root);
+        await using var app = PlaygroundFactory.Create(root, new Dictionary<string, string?> { ["Needle:DecodeWeights"] = "int8" });
+        Assert.Equal("needle-mini/needle-mini.pkl", await LoadedNameAsync(app));
+        Assert.True(app.Services.GetRequiredService<NeedleActiveModel>().Current!.Int8);
+        var client = app.CreateClient();
+        Assert.Contains("data-testid=\"int8-badge\"", await client.GetStringAsync("/"));
+        var response = await client.PostAsJsonAsync("/api/generate", new { query = "set a timer for 5 minutes", tools = "[]" });
+        Assert.True(response.IsSuccessStatusCode, await response.Content.ReadAsStringAsync());
+        Assert.True((await response.Content.ReadFromJsonAsync<JsonElement>()).TryGetProperty("result", out _));
+    }
+
+    [Fact]
+    public async Task By_default_the_page_does_not_mention_int8()
+    {
+        var root = Prepare(withNeedle: false);
+        using var cleanup = new DeleteOnDispose(root);
+        await using var app = PlaygroundFactory.Create(root);
+        await LoadedNameAsync(app);
+        Assert.False(app.Services.GetRequiredService<NeedleActiveModel>().Current!.Int8);
+        Assert.DoesNotContain("int8-badge", await app.CreateClient().GetStringAsync("/"));
+    }
 }

@@ -39,4 +39,12 @@ public sealed class NeedleOptionsTests
         var ex = Assert.ThrowsAny<OptionsValidationException>(() => app.Server);
         Assert.Contains("Needle:Limits", ex.Message);
     }
+
+    [Fact]
+    public async Task An_unknown_decode_weights_choice_stops_the_app_at_startup_and_names_the_choices()
+    {
+        await using var app = PlaygroundFactory.Create(settings: new Dictionary<string, string?> { ["Needle:DecodeWeights"] = "int4" });
+        var ex = Assert.ThrowsAny<OptionsValidationException>(() => app.Server);
+        Assert.Contains("Needle:DecodeWeights must be one of auto, fp16, fp32, int8", ex.Message);
+    }
 }
