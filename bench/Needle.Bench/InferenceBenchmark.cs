@@ -88,6 +88,7 @@ public sealed class InferenceBenchmark : IBenchmark
     /// </summary>
     private static void DecodeBench(SimpleAttentionNetwork model, int steps, int reps, int[] src, bool profile)
     {
+        model.ScreenLogitsAfter = 0;
         using var encoded = model.Encode([src]);
         var logits = new float[model.Config.VocabSize];
         long exactRows = 0, screenedSteps = 0;

@@ -118,32 +118,44 @@ public sealed class PackedRows
         var groups = (k + GroupSize - 1) / GroupSize;
         var q = new sbyte[(long)n * k];
         var scales = new float[(long)n * groups];
-        string? bad = null;
+        float? bad = null;
         fixed (float* p = rows)
         {
-        var source = (nint)p;
-        Parallel.For(0, (n + 255) / 256, block =>                 // rows are independent; ~17 ms serial for 8192×512
-        {
-            for (int r = block * 256, end = Math.Min(n, r + 256); r < end; r++)
-            for (var g = 0; g < groups; g++)
+            var source = (nint)p;
+            Parallel.For(0, (n + 255) / 256, block =>             // rows are independent; ~17 ms serial for 8192×512
             {
-                int c0 = g * GroupSize, c1 = Math.Min(k, c0 + GroupSize);
-                var max = 0f;
-                for (var c = c0; c < c1; c++)
-                {
-                    var v = ((float*)source)[(long)r * k + c];
-                    if (!float.IsFinite(v)) { bad = $"weight {v} cannot be quantized to int8."; return; }
-                    max = Math.Max(max, Math.Abs(v));
-                }
-                // Same float32 operations as FakeQuant (upstream), so q·scale equals its fake-quantized weight exactly.
-                var scale = Math.Max(max / 127f, 1e-8f);
-                scales[(long)r * groups + g] = scale;
-                for (var c = c0; c < c1; c++)
-                    q[(long)r * k + c] = (sbyte)Math.Clamp(MathF.Round(((float*)source)[(long)r * k + c] / scale, MidpointRounding.ToEven), -128f, 127f);
-            }
-        });
+                for (int r = block * 256, end = Math.Min(n, r + 256); r < end; r++)
+                    if (QuantizeRow(new ReadOnlySpan<float>((float*)source + (long)r * k, k), q.AsSpan(r * k, k), scales.AsSpan(r * groups, groups)) is { } v)
+                        bad = v;
+            });
         }
-        if (bad is not null) throw new NotSupportedException(bad);
-        return new PackedRows(n, k, WeightPrecision.Int8, null, null, q, scales);
+        if (bad is { } w) throw new NotSupportedException($"weight {w} cannot be quantized to int8.");
+        return FromInt8(n, k, q, scales);
     }
+
+    /// <summary>
+    /// One row (K) to int8 (K) and its group scales (⌈K/32⌉) with the same float32 operations as FakeQuant (upstream),
+    /// so q·scale equals its fake-quantized weight exactly. Returns the first non-finite weight, or null.
+    /// </summary>
+    internal static float? QuantizeRow(ReadOnlySpan<float> row, Span<sbyte> q, Span<float> scales)
+    {
+        for (int g = 0, c0 = 0; c0 < row.Length; g++, c0 += GroupSize)
+        {
+            var group = row.Slice(c0, Math.Min(GroupSize, row.Length - c0));
+            var max = 0f;
+            foreach (var v in group)
+            {
+                if (!float.IsFinite(v)) return v;
+                max = Math.Max(max, Math.Abs(v));
+            }
+            var scale = Math.Max(max / 127f, 1e-8f);
+            scales[g] = scale;
+            for (var c = 0; c < group.Length; c++)
+                q[c0 + c] = (sbyte)Math.Clamp(MathF.Round(group[c] / scale, MidpointRounding.ToEven), -128f, 127f);
+        }
+        return null;
+    }
+
+    /// <summary>Int8 rows already quantized: q (N, K) and scales (N, ⌈K/32⌉).</summary>
+    internal static PackedRows FromInt8(int n, int k, sbyte[] q, float[] scales) => new(n, k, WeightPrecision.Int8, null, null, q, scales);
 }

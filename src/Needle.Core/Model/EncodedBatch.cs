@@ -35,6 +35,7 @@ internal sealed class DecoderState : IDecoderState, IScreenedLogits
 {
     /// <summary>Set for greedy decoders of one row: the tied logits are screened (see <see cref="ScreenedLogits"/>).</summary>
     public ScreenedLogits? Screen { get; init; }
+    public bool Greedy { get; init; }                      // started by StartGreedyDecoder
     public bool[] Exact { get; init; } = [];                // (V) this step's exact logits, when screened
     /// <summary>Logit rows computed exactly by screened steps (incl. refinements), and the steps: for profiles and tests.</summary>
     public long ExactRows { get; set; }

@@ -57,13 +57,22 @@ public sealed unsafe partial class SimpleAttentionNetwork
 
     public IDecoderState StartDecoder(IEncodedBatch encoded) => StartDecoder(encoded, greedy: false);
 
-    /// <summary>For one row with float16/float32 decode weights, the tied logits are screened through an int8 copy.</summary>
+    /// <summary>
+    /// Greedy tokens this model decodes before its greedy decoders screen the logits (building the screen takes ~25 ms
+    /// and 4.5 MB at 26M, once): a one-shot <c>needle run</c> never pays for it, a long-lived playground pays once.
+    /// 0 screens from the first decoder. The output is the same either way.
+    /// </summary>
+    public long ScreenLogitsAfter { get; set; } = 256;
+    private long _greedyTokens;
+
+    /// <summary>For one row with float16/float32 decode weights, the tied logits are screened through an int8 copy
+    /// (once <see cref="ScreenLogitsAfter"/> greedy tokens have been decoded).</summary>
     public IDecoderState StartGreedyDecoder(IEncodedBatch encoded) => StartDecoder(encoded, greedy: true);
 
     private DecoderState StartDecoder(IEncodedBatch encoded, bool greedy)
     {
         var enc = Own(encoded);
-        var screen = greedy && enc.BatchSize == 1 ? LogitsScreen : null;
+        var screen = greedy && enc.BatchSize == 1 && Interlocked.Read(ref _greedyTokens) >= ScreenLogitsAfter ? LogitsScreen : null;
         var b = enc.BatchSize;
         const int capacity = 16;
         return new DecoderState
@@ -74,7 +83,7 @@ public sealed unsafe partial class SimpleAttentionNetwork
             CrossKvHalf = HalfCrossKv ? enc.CrossKvHalf : null,
             X = new float[b * _d], H = new float[b * _d], Qkv = new float[b * _qkvDim],
             Attn = new float[b * _qDim], O = new float[b * _d],
-            Screen = screen, Exact = screen is null ? [] : new bool[_vocab],
+            Greedy = greedy, Screen = screen, Exact = screen is null ? [] : new bool[_vocab],
         };
     }
 
@@ -144,6 +153,7 @@ public sealed unsafe partial class SimpleAttentionNetwork
         else MatVec.Forward(s.H, _decodeLogits, logits, b);                // tied: h · Eᵀ, (B, V)
         DecodeProfile.Lap(DecodeSection.Logits, ref clock);
         DecodeProfile.EndStep();
+        if (s.Greedy) Interlocked.Increment(ref _greedyTokens);
         s.Length = pos + 1;
     }
 

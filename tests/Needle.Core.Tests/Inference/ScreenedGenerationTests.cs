@@ -11,7 +11,11 @@ public sealed class ScreenedGenerationTests : IClassFixture<GenerationParityTest
 {
     private readonly GenerationParityTests.Runtime _rt;
 
-    public ScreenedGenerationTests(GenerationParityTests.Runtime rt) => _rt = rt;
+    public ScreenedGenerationTests(GenerationParityTests.Runtime rt)
+    {
+        _rt = rt;
+        ((SimpleAttentionNetwork)rt.Needle.Model).ScreenLogitsAfter = 0; // screen from the first token (same outputs)
+    }
 
     /// <summary>Passes everything through but keeps the default StartGreedyDecoder: full logits every step.</summary>
     private sealed class Unscreened(INeedleModel inner) : INeedleModel
