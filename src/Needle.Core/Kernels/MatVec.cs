@@ -96,11 +96,16 @@ public static unsafe partial class MatVec
         // One row or many, each output is the same dot product to the bit (DotF16 mirrors DotF32 at the 512/256 levels;
         // below them the row is widened first): a batch row decodes exactly as it would alone.
         var direct = level >= SimdLevel.Vector256;
+        var xs = m == 1 && direct && ScaleForHalf(x, row, k) ? row : null; // x·2¹¹² in the row buffer (unused for m = 1)
         fixed (ushort* wh = w.Half)
             for (var r = n0; r < n1; r++)
             {
                 var wr = wh + (long)r * k;
-                if (m == 1 && direct) { y[r] = DotF16(level, x, wr, k); continue; }
+                if (m == 1 && direct)
+                {
+                    y[r] = xs != null ? DotF16Scaled(level, xs, x, wr, k) : DotF16(level, x, wr, k);
+                    continue;
+                }
                 WidenRow(level, wr, row, k);
                 DotRows(level, x, row, k, m, y + r, n);
             }
@@ -191,6 +196,72 @@ public static unsafe partial class MatVec
         var mag = Vector256.AsSingle((h & Vector256.Create(0x7fffu)) << 13) * Vector256.Create(TwoPow112Bits).AsSingle();
         return Vector256.AsSingle(Vector256.AsUInt32(mag) | ((h & Vector256.Create(0x8000u)) << 16));
     }
+
+    /// <summary>
+    /// xs = x · 2¹¹² when every |x| &lt; 2¹⁵ (so nothing overflows); false otherwise. With xs, a float16 weight needs no
+    /// rescaling: its bits shifted into a float are w · 2⁻¹¹² exactly (normal or subnormal), and xs·(w·2⁻¹¹²) is the
+    /// same real number as x·w, so every fused multiply-add rounds exactly as <see cref="DotF16"/>'s.
+    /// </summary>
+    private static bool ScaleForHalf(float* x, float* xs, int k)
+    {
+        var span = new ReadOnlySpan<float>(x, k);
+        if (k == 0 || !(System.Numerics.Tensors.TensorPrimitives.MaxMagnitude(span) < 32768f)) return false;
+        System.Numerics.Tensors.TensorPrimitives.Multiply(span, BitConverter.UInt32BitsToSingle(TwoPow112Bits), new Span<float>(xs, k));
+        return true;
+    }
+
+    /// <summary>
+    /// <see cref="DotF16"/> on x pre-scaled by 2¹¹² (<see cref="ScaleForHalf"/>): the weight widening is sign-extend,
+    /// shift, mask (3 operations per vector instead of 7). Same bits as DotF16; the scalar tail reads the unscaled x.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static float DotF16Scaled(SimdLevel level, float* xs, float* x, ushort* w, int k)
+    {
+        var i = 0;
+        var sum = 0f;
+        if (level == SimdLevel.Vector512)
+        {
+            Vector512<float> a0 = default, a1 = default;
+            for (; i <= k - 32; i += 32)
+            {
+                var h = Vector512.Load((short*)w + i);
+                a0 = Vector512.FusedMultiplyAdd(Vector512.Load(xs + i), Raw512(Vector512.WidenLower(h)), a0);
+                a1 = Vector512.FusedMultiplyAdd(Vector512.Load(xs + i + 16), Raw512(Vector512.WidenUpper(h)), a1);
+            }
+            for (; i <= k - 16; i += 16)
+            {
+                var h = Vector256.Load((short*)w + i);
+                a0 = Vector512.FusedMultiplyAdd(Vector512.Load(xs + i), Raw512(Vector512.Create(Vector256.WidenLower(h), Vector256.WidenUpper(h))), a0);
+            }
+            sum = Vector512.Sum(a0 + a1);
+        }
+        else if (level == SimdLevel.Vector256)
+        {
+            Vector256<float> a0 = default, a1 = default;
+            for (; i <= k - 16; i += 16)
+            {
+                var h = Vector256.Load((short*)w + i);
+                a0 = Vector256.FusedMultiplyAdd(Vector256.Load(xs + i), Raw256(Vector256.WidenLower(h)), a0);
+                a1 = Vector256.FusedMultiplyAdd(Vector256.Load(xs + i + 8), Raw256(Vector256.WidenUpper(h)), a1);
+            }
+            for (; i <= k - 8; i += 8)
+            {
+                var h = Vector128.Load((short*)w + i);
+                a0 = Vector256.FusedMultiplyAdd(Vector256.Load(xs + i), Raw256(Vector256.Create(Vector128.WidenLower(h), Vector128.WidenUpper(h))), a0);
+            }
+            sum = Vector256.Sum(a0 + a1);
+        }
+        for (; i < k; i++) sum += x[i] * (float)BitConverter.UInt16BitsToHalf(w[i]);
+        return sum;
+    }
+
+    // Sign-extended half bits → w·2⁻¹¹² as float bits: after << 13 the sign sits in bit 31 with copies in bits 30–28,
+    // which the mask clears, leaving exponent and mantissa in place.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<float> Raw512(Vector512<int> h) => Vector512.AsSingle((h << 13) & Vector512.Create(unchecked((int)0x8FFFFFFF)));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<float> Raw256(Vector256<int> h) => Vector256.AsSingle((h << 13) & Vector256.Create(unchecked((int)0x8FFFFFFF)));
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot from the first token: no tier-0 SIMD code
     private static float DotF16(SimdLevel level, float* x, ushort* w, int k)

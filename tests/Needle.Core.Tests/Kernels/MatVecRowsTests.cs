@@ -30,4 +30,30 @@ public class MatVecRowsTests
             }
         }
     }
+
+    [Theory]
+    [MemberData(nameof(AllLevels))]
+    public void Half_weights_at_the_edges_and_large_inputs_give_the_widened_rows_bits(SimdLevel level)
+    {
+        using var _ = Simd.Force(level);
+        var rng = new Random(67);
+        // Subnormal, smallest normal, signed zeros, the largest half, and ordinary weights.
+        float[] special = [6e-8f, -6e-8f, 3.1e-6f, -4.5e-5f, 6.104e-5f, -0f, 0f, 65504f, -65504f, 1f, -0.333f];
+        int n = 37, k = 80;
+        var w = new float[n * k];
+        for (var i = 0; i < w.Length; i++) w[i] = i % 3 == 0 ? special[rng.Next(special.Length)] : (float)(rng.NextDouble() - 0.5) * 0.1f;
+        var packed = PackedRows.FromRows(w, n, k, WeightPrecision.Float16);
+        foreach (var scale in new[] { 1e-3f, 1f, 20000f, 40000f }) // 40000 ≥ 2^15: the unscaled path
+        {
+            var x = Random(rng, 2 * k, scale);
+            var two = new float[2 * n];
+            MatVec.Forward(x, packed, two, 2, parallel: false);     // widened rows
+            var one = new float[n];
+            MatVec.Forward(x.AsSpan(0, k), packed, one, 1, parallel: false);
+            Assert.True(one.AsSpan().SequenceEqual(two.AsSpan(0, n)), $"{level} x scale {scale}");
+            var naive = new float[n];
+            MatVec.ForwardNaive(x.AsSpan(0, k), packed, naive, 1);
+            for (var r = 0; r < n; r++) Assert.True(Math.Abs(one[r] - naive[r]) <= 1e-4 * (1 + Math.Abs(naive[r])) * scale * 65504, $"{level} row {r}");
+        }
+    }
 }
