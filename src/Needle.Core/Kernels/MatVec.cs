@@ -8,7 +8,8 @@ namespace Needle.Core.Kernels;
 /// <summary>
 /// y (M, N) = x (M, K) · Wᵀ for W in <see cref="PackedRows"/> (N, K): the decode-time product, where M is the number of
 /// rows being decoded (often 1) and the cost is reading W once. Float16 weights are widened on the fly with an exact
-/// integer trick (bits &lt;&lt; 13, times 2^112, sign restored), which handles normals and subnormals; int8 weights
+/// integer trick (bits &lt;&lt; 13 read as w·2⁻¹¹², normals and subnormals alike): for one row x carries the 2¹¹²
+/// (<see cref="DotF16Scaled"/>), for several rows each weight row is widened once (<see cref="WidenRow"/>); int8 weights
 /// are sign-extended, converted and scaled once per group of 32 (see <see cref="MatVecInt8"/>).
 /// Split over N on the worker pool when large.
 /// </summary>
@@ -93,19 +94,14 @@ public static unsafe partial class MatVec
                 }
             return;
         }
-        // One row or many, each output is the same dot product to the bit (DotF16 mirrors DotF32 at the 512/256 levels;
-        // below them the row is widened first): a batch row decodes exactly as it would alone.
-        var direct = level >= SimdLevel.Vector256;
-        var xs = m == 1 && direct && ScaleForHalf(x, row, k) ? row : null; // x·2¹¹² in the row buffer (unused for m = 1)
+        // One row or many, each output is the same dot product to the bit (DotF16Scaled mirrors DotF32 on the widened
+        // row at the 512/256 levels; otherwise the row is widened first): a batch row decodes exactly as it would alone.
+        var xs = m == 1 && level >= SimdLevel.Vector256 && ScaleForHalf(x, row, k) ? row : null; // x·2¹¹² in the row buffer
         fixed (ushort* wh = w.Half)
             for (var r = n0; r < n1; r++)
             {
                 var wr = wh + (long)r * k;
-                if (m == 1 && direct)
-                {
-                    y[r] = xs != null ? DotF16Scaled(level, xs, x, wr, k) : DotF16(level, x, wr, k);
-                    continue;
-                }
+                if (xs != null) { y[r] = DotF16Scaled(level, xs, x, wr, k); continue; }
                 WidenRow(level, wr, row, k);
                 DotRows(level, x, row, k, m, y + r, n);
             }
@@ -176,10 +172,10 @@ public static unsafe partial class MatVec
                 return DotI8(level, x, wq + (long)r * k, sc + (long)r * w.GroupsPerRow, k);
         fixed (ushort* wh = w.Half)
         {
-            if (level >= SimdLevel.Vector256) return DotF16(level, x, wh + (long)r * k, k);
-            var row = stackalloc float[k];
-            WidenRow(level, wh + (long)r * k, row, k);
-            return DotF32(level, x, row, k);
+            var buf = stackalloc float[k];
+            if (level >= SimdLevel.Vector256 && ScaleForHalf(x, buf, k)) return DotF16Scaled(level, buf, x, wh + (long)r * k, k);
+            WidenRow(level, wh + (long)r * k, buf, k);
+            return DotF32(level, x, buf, k);
         }
     }
 
@@ -200,7 +196,7 @@ public static unsafe partial class MatVec
     /// <summary>
     /// xs = x · 2¹¹² when every |x| &lt; 2¹⁵ (so nothing overflows); false otherwise. With xs, a float16 weight needs no
     /// rescaling: its bits shifted into a float are w · 2⁻¹¹² exactly (normal or subnormal), and xs·(w·2⁻¹¹²) is the
-    /// same real number as x·w, so every fused multiply-add rounds exactly as <see cref="DotF16"/>'s.
+    /// same real number as x·w, so every fused multiply-add rounds exactly as on the widened weight.
     /// </summary>
     private static bool ScaleForHalf(float* x, float* xs, int k)
     {
@@ -211,10 +207,11 @@ public static unsafe partial class MatVec
     }
 
     /// <summary>
-    /// <see cref="DotF16"/> on x pre-scaled by 2¹¹² (<see cref="ScaleForHalf"/>): the weight widening is sign-extend,
-    /// shift, mask (3 operations per vector instead of 7). Same bits as DotF16; the scalar tail reads the unscaled x.
+    /// x · w for one float16 row on x pre-scaled by 2¹¹² (<see cref="ScaleForHalf"/>): the weight widening is
+    /// sign-extend, shift, mask (3 operations per vector instead of <see cref="Widen512"/>'s 7). Same bits as
+    /// <see cref="DotF32"/> on the widened row (two accumulators, the same tails); the scalar tail reads the unscaled x.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot from the first token: no tier-0 SIMD code
     private static float DotF16Scaled(SimdLevel level, float* xs, float* x, ushort* w, int k)
     {
         var i = 0;
@@ -262,47 +259,6 @@ public static unsafe partial class MatVec
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector256<float> Raw256(Vector256<int> h) => Vector256.AsSingle((h << 13) & Vector256.Create(unchecked((int)0x8FFFFFFF)));
-
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot from the first token: no tier-0 SIMD code
-    private static float DotF16(SimdLevel level, float* x, ushort* w, int k)
-    {
-        var i = 0;
-        var sum = 0f;
-        if (level == SimdLevel.Vector512)
-        {
-            Vector512<float> a0 = default, a1 = default;
-            for (; i <= k - 32; i += 32)
-            {
-                var h = Vector512.Load(w + i);
-                a0 = Vector512.FusedMultiplyAdd(Vector512.Load(x + i), Widen512(Vector512.WidenLower(h)), a0);
-                a1 = Vector512.FusedMultiplyAdd(Vector512.Load(x + i + 16), Widen512(Vector512.WidenUpper(h)), a1);
-            }
-            for (; i <= k - 16; i += 16) // the tail as DotF32 takes it, so both give the same bits
-            {
-                var h = Vector256.Load(w + i);
-                a0 = Vector512.FusedMultiplyAdd(Vector512.Load(x + i), Widen512(Vector512.Create(Vector256.WidenLower(h), Vector256.WidenUpper(h))), a0);
-            }
-            sum = Vector512.Sum(a0 + a1);
-        }
-        else if (level == SimdLevel.Vector256)
-        {
-            Vector256<float> a0 = default, a1 = default;
-            for (; i <= k - 16; i += 16)
-            {
-                var h = Vector256.Load(w + i);
-                a0 = Vector256.FusedMultiplyAdd(Vector256.Load(x + i), Widen256(Vector256.WidenLower(h)), a0);
-                a1 = Vector256.FusedMultiplyAdd(Vector256.Load(x + i + 8), Widen256(Vector256.WidenUpper(h)), a1);
-            }
-            for (; i <= k - 8; i += 8)
-            {
-                var h = Vector128.Load(w + i);
-                a0 = Vector256.FusedMultiplyAdd(Vector256.Load(x + i), Widen256(Vector256.Create(Vector128.WidenLower(h), Vector128.WidenUpper(h))), a0);
-            }
-            sum = Vector256.Sum(a0 + a1);
-        }
-        for (; i < k; i++) sum += x[i] * (float)BitConverter.UInt16BitsToHalf(w[i]);
-        return sum;
-    }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void WidenRow(SimdLevel level, ushort* w, float* dst, int k)
