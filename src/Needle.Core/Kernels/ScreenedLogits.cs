@@ -10,8 +10,8 @@ namespace Needle.Core.Kernels;
 /// <para>
 /// Why it is exact: for row r with stored weights w (float16 or float32), int8 copy w̃ and x = the hidden state,
 /// |fl(w·x) − fl(w̃·x)| ≤ ‖w − w̃‖·‖x‖ + γ·(‖w‖ + ‖w̃‖)·‖x‖ (Cauchy–Schwarz, plus float32 rounding of both sums in
-/// any order, γ = (K+4)·2⁻²⁴/(1 − (K+4)·2⁻²⁴)). <see cref="Slope"/> holds that factor per row, rounded up, so
-/// fl(w̃·x) ± Slope·‖x‖ brackets what the full product returns. Rows whose upper bound is below the best lower bound
+/// any order, γ = (K+4)·2⁻²⁴/(1 − (K+4)·2⁻²⁴)). The slope holds that factor per row, rounded up, so
+/// fl(w̃·x) ± slope·‖x‖ brackets what the full product returns. Rows whose upper bound is below the best lower bound
 /// cannot win, so they keep their upper bound; every other row gets its exact value.
 /// </para>
 /// <para>
@@ -32,15 +32,6 @@ public sealed unsafe class ScreenedLogits
     }
 
     public int Rows => _stored.Rows;
-
-    /// <summary>The int8 copy (also the speculative draft's logits rows).</summary>
-    internal PackedRows Int8Rows => _screen;
-
-    /// <summary>Bytes one screened step reads before refinement (int8 rows + scales + slopes).</summary>
-    public long ScreenBytes => _screen.Bytes + _slope.Length * sizeof(float);
-
-    /// <summary>Per-row error bound per unit ‖x‖ (for tests).</summary>
-    public ReadOnlySpan<float> Slope => _slope;
 
     /// <summary>The screen for stored float16/float32 rows; null for int8 rows (nothing to gain) or non-finite weights.</summary>
     public static ScreenedLogits? TryCreate(PackedRows stored)
