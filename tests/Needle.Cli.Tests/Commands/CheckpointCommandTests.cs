@@ -13,13 +13,7 @@ public sealed class CheckpointCommandTests : IDisposable
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 
-    private static async Task<(int Exit, string Out, string Err)> RunAsync(params string[] args)
-    {
-        var output = new StringWriter();
-        var error = new StringWriter();
-        var exit = await CliApp.Parse(args).InvokeAsync(new InvocationConfiguration { Output = output, Error = error });
-        return (exit, output.ToString(), error.ToString());
-    }
+    private static Task<(int Exit, string Out, string Err)> RunAsync(params string[] args) => CliRun.InvokeAsync(args);
 
     private static string Fixture(string name) => RepoPaths.Combine("tests", "Needle.Core.Tests", "Fixtures", "Pickle", name);
 

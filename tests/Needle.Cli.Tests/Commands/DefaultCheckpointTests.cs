@@ -43,13 +43,7 @@ public sealed class DefaultCheckpointTests : IDisposable
         Directory.Delete(_work, recursive: true);
     }
 
-    private static async Task<(int Exit, string Out, string Err)> Cli(params string[] args)
-    {
-        var output = new StringWriter();
-        var error = new StringWriter();
-        var exit = await CliApp.Parse(args).InvokeAsync(new InvocationConfiguration { Output = output, Error = error });
-        return (exit, output.ToString(), error.ToString());
-    }
+    private static Task<(int Exit, string Out, string Err)> Cli(params string[] args) => CliRun.InvokeAsync(args);
 
     private static string Generate(string checkpoint, string query)
     {

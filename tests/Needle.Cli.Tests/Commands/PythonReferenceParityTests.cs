@@ -122,11 +122,5 @@ public sealed class PythonReferenceParityTests : IDisposable
         return doc.RootElement.GetProperty("cases").EnumerateArray().Select(e => e.Clone()).ToList();
     }
 
-    private static async Task<(int Exit, string Out, string Err)> Cli(params string[] args)
-    {
-        var output = new StringWriter();
-        var error = new StringWriter();
-        var exit = await CliApp.Parse(args).InvokeAsync(new InvocationConfiguration { Output = output, Error = error });
-        return (exit, output.ToString(), error.ToString());
-    }
+    private static Task<(int Exit, string Out, string Err)> Cli(params string[] args) => CliRun.InvokeAsync(args);
 }
