@@ -139,4 +139,60 @@ public class BackwardKernelTests
         Dropout.Apply(ones, p, key, 3);
         for (var i = 0; i < ones.Length; i++) Assert.Equal(Dropout.Kept(p, key, 3 + i), ones[i] != 0);
     }
+
+    [Theory]
+    [MemberData(nameof(Levels), MemberType = typeof(KernelTestUtil))]
+    public void Dropout_vector_mask_equals_the_per_element_reference(SimdLevel level)
+    {
+        using var _ = Simd.Force(level);
+        const float p = 0.1f;
+        var key = Dropout.Key(7, 11, 2);
+        foreach (var offset in new long[] { 0, 1, 2, 3, 4, 1L << 33 })
+        {
+            var x = Enumerable.Repeat(2f, 301).ToArray();
+            Dropout.Apply(x, p, key, offset);
+            for (var i = 0; i < x.Length; i++)
+                Assert.Equal(Dropout.Kept(p, key, offset + i) ? 2f / 0.9f : 0f, x[i]);
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Levels), MemberType = typeof(KernelTestUtil))]
+    public void Fused_gate_dropout_matches_naive_and_finite_differences(SimdLevel level)
+    {
+        using var _ = Simd.Force(level);
+        var rng = new Random(9);
+        const int n = 4 * 512 + 40;
+        const float p = 0.2f, sigma = 0.6f;
+        var key = Dropout.Key(3, 1, 4);
+        foreach (var rate in new[] { p, 0f })
+        foreach (var offset in new long[] { 0, 1024, 3 })
+        {
+            var y = Random(rng, n); var x = Random(rng, n); var dOut = Random(rng, n);
+            float[] yF = (float[])y.Clone(), yN = (float[])y.Clone(), outF = new float[n], outN = new float[n];
+            GatedResidual.ForwardDropout(yF, x, outF, sigma, rate, key, offset);
+            GatedResidual.ForwardDropoutNaive(yN, x, outN, sigma, rate, key, offset);
+            AssertClose(yN, yF, 1e-6f, "dropped y");
+            AssertClose(outN, outF, 1e-6f, "xOut");
+            float[] dyF = new float[n], dyN = new float[n];
+            var dotF = GatedResidual.BackwardDropout(dOut, yF, dyF, sigma, rate, key, offset);
+            var dotN = GatedResidual.BackwardDropoutNaive(dOut, yN, dyN, sigma, rate, key, offset);
+            AssertClose(dyN, dyF, 1e-6f, "dY");
+            Assert.Equal(dotN, dotF, 1e-3);
+        }
+        // Finite differences through the naive forward: d(Σ r ⊙ xOut)/dy = BackwardDropout's dY, and its sum gives dσ.
+        var y0 = Random(rng, 96); var x0 = Random(rng, 96); var r = Random(rng, 96);
+        var sg = new[] { sigma };
+        double Loss()
+        {
+            float[] yy = (float[])y0.Clone(), o = new float[96];
+            GatedResidual.ForwardDropoutNaive(yy, x0, o, sg[0], p, key, 5);
+            return GradCheck.Dot(r, o);
+        }
+        float[] yDropped = (float[])y0.Clone(), dy = new float[96];
+        GatedResidual.ForwardDropout(yDropped, x0, new float[96], sigma, p, key, 5);
+        var dSigma = GatedResidual.BackwardDropout(r, yDropped, dy, sigma, p, key, 5);
+        GradCheck.Check(Loss, y0, dy, "y", samples: 96);
+        GradCheck.Check(Loss, sg, [(float)dSigma], "sigma");
+    }
 }

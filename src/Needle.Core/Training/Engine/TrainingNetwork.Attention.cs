@@ -12,7 +12,7 @@ internal sealed unsafe partial class TrainingNetwork
     private void AttendForward(float[] q, int qOff, int ldq, float[] kv, int kOff, int vOff, int ldkv, float[] output, float[] lse,
         int[] qSeg, int[] kSeg, int bs, int tq, int tk, bool causal)
     {
-        using var _ = StepProfile.Time(StepProfile.Part.Attention);
+        using var _ = StepProfile.Time(StepProfile.Part.Attention, StepProfile.Enabled ? $"forward {tq}x{tk}{(causal ? " causal" : "")}" : "");
         fixed (float* pq = q, pkv = kv, po = output, pl = lse)
         fixed (int* pqs = qSeg, pks = kSeg)
         {
@@ -27,7 +27,7 @@ internal sealed unsafe partial class TrainingNetwork
     private void AttendBackward(float[] q, int qOff, int ldq, float[] kv, int kOff, int vOff, int ldkv, float[] dOut, float[] lse,
         float[] dq, int dqOff, float[] dkv, int dkOff, int dvOff, int[] qSeg, int[] kSeg, int bs, int tq, int tk, bool causal)
     {
-        using var _ = StepProfile.Time(StepProfile.Part.Attention);
+        using var _ = StepProfile.Time(StepProfile.Part.Attention, StepProfile.Enabled ? $"backward {tq}x{tk}{(causal ? " causal" : "")}" : "");
         fixed (float* pq = q, pkv = kv, pdo = dOut, pdq = dq, pdkv = dkv, pl = lse)
         fixed (int* pqs = qSeg, pks = kSeg)
         {

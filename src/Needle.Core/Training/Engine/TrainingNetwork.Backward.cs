@@ -55,7 +55,7 @@ internal sealed partial class TrainingNetwork
         LinearBackward(s.Attn, n, _q, w.Wo, g.Wo, l, _d, a.DProj, _d, 0, a.DAttn, _q, accumulateDx: false);
         SelfOperands(s.QkvRaw, a.Qkv, w, l, bs, t);
         AttendBackward(a.Qkv, 0, _qkv, a.Qkv, _q, _q + _kv, _qkv, a.DAttn, s.Lse, a.DQkv, 0, a.DQkv, _q, _q + _kv, seg, seg, bs, t, t, causal);
-        using (StepProfile.Time(StepProfile.Part.Elementwise))
+        using (StepProfile.Time(StepProfile.Part.Elementwise, "RopeBackward"))
         RowParallel.For(bs, t * _qkv, (_, b0, b1) =>
         {
             for (var i = b0; i < b1; i++)
@@ -102,11 +102,12 @@ internal sealed partial class TrainingNetwork
     private static void LinearBackward(float[] x, int rows, int inF, float[] w, float[] dW, int l, int outF,
         float[] dy, int ldy, int yOff, float[] dx, int ldx, bool accumulateDx)
     {
-        using var _ = StepProfile.Time(StepProfile.Part.Projections);
         var wl = w.AsSpan(l * inF * outF, inF * outF);
         var dyv = dy.AsSpan(yOff);
-        Gemm.MatMul(x, inF, true, dyv, ldy, false, dW.AsSpan(l * inF * outF, inF * outF), outF, inF, outF, rows, accumulate: true);
-        Gemm.MatMul(dyv, ldy, false, wl, outF, true, dx, ldx, rows, inF, outF, accumulate: accumulateDx);
+        using (StepProfile.Time(StepProfile.Part.Projections, "dW += Xt dY"))
+            Gemm.MatMul(x, inF, true, dyv, ldy, false, dW.AsSpan(l * inF * outF, inF * outF), outF, inF, outF, rows, accumulate: true);
+        using (StepProfile.Time(StepProfile.Part.Projections, "dX = dY Wt"))
+            Gemm.MatMul(dyv, ldy, false, wl, outF, true, dx, ldx, rows, inF, outF, accumulate: accumulateDx);
     }
 
     /// <summary>dx (=|+=) ZC-RMSNorm backward of rows of x with γ; dγ accumulates (per-part partials summed in order).</summary>
@@ -175,12 +176,9 @@ internal sealed partial class TrainingNetwork
         var key = drop.Key(stream);
         RowParallel.For(n, _d, (p, r0, r1) =>
         {
-            var len = (r1 - r0) * _d;
-            var dO = dOut.AsSpan(r0 * _d, len);
-            dots[p] = GatedResidual.Dot(dO, proj.AsSpan(r0 * _d, len));
-            var dp = dProj.AsSpan(r0 * _d, len);
-            TensorPrimitives.Multiply(dO, sg, dp);
-            if (drop.Active) Dropout.Apply(dp, drop.Rate, key, drop.Offset(n, _d) + (long)r0 * _d);
+            int o = r0 * _d, len = (r1 - r0) * _d;
+            dots[p] = GatedResidual.BackwardDropout(dOut.AsSpan(o, len), proj.AsSpan(o, len), dProj.AsSpan(o, len), sg,
+                drop.Active ? drop.Rate : 0f, key, drop.Offset(n, _d) + o);
         });
         double sum = 0;
         foreach (var v in dots) sum += v;

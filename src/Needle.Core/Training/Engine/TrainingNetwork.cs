@@ -1,4 +1,5 @@
 using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
 using Needle.Core.Kernels;
 using Needle.Core.Model;
 
@@ -117,7 +118,8 @@ internal sealed partial class TrainingNetwork
         }
         var (allTokens, allPositions) = totals ?? (tokens, nd);
         double ceScale = 1.0 / Math.Max(allTokens, 1), zScale = withZLoss ? TextLoss.ZLossWeight / allPositions : 0.0;
-        if (backward && !accumulate) ZeroGrads();
+        if (backward && !accumulate)
+            using (StepProfile.Time(StepProfile.Part.Elementwise, "ZeroGrads")) ZeroGrads();
         using var loss = StepProfile.Time(StepProfile.Part.Loss);
         var sums = TiedCrossEntropy.ForwardBackward(a.DecH, emb, b.DecTgt, a.RowWeights, nd, _d, _vocab, ceScale, zScale,
             backward ? a.DDecH : default, backward ? Grads[NeedleWeights.Embedding] : default);
@@ -153,7 +155,7 @@ internal sealed partial class TrainingNetwork
         Project(h, n, _d, w.Wv, l, _kv, s.QkvRaw, _qkv, _q + _kv);
         SelfOperands(s.QkvRaw, a.Qkv, w, l, bs, t);
         AttendForward(a.Qkv, 0, _qkv, a.Qkv, _q, _q + _kv, _qkv, s.Attn, s.Lse, seg, seg, bs, t, t, causal);
-        using (StepProfile.Time(StepProfile.Part.Projections))
+        using (StepProfile.Time(StepProfile.Part.Projections, "out_proj forward"))
             Gemm.MatMul(s.Attn, _q, false, w.Wo.AsSpan(l * _q * _d), _d, false, s.Proj, _d, n, _d, _q);
         GateForward(xIn, xOut, s.Proj, n, gate, drop, stream);
     }
@@ -169,15 +171,15 @@ internal sealed partial class TrainingNetwork
         Project(a.EncOut, ne, _d, w.Wv, l, _kv, s.KvRaw, 2 * _kv, _kv);
         CrossOperands(s, a, w, l, nd, ne);
         AttendForward(a.Qkv, 0, _q, a.Kv, 0, _kv, 2 * _kv, s.Attn, s.Lse, a.DecSeg, a.EncSeg, bs, td, te, causal: false);
-        using (StepProfile.Time(StepProfile.Part.Projections))
+        using (StepProfile.Time(StepProfile.Part.Projections, "out_proj forward"))
             Gemm.MatMul(s.Attn, _q, false, w.Wo.AsSpan(l * _q * _d), _d, false, s.Proj, _d, nd, _d, _q);
         GateForward(yIn, yOut, s.Proj, nd, gate, drop, stream);
     }
 
     /// <summary>Self-attention operands (B·T, (H+2KV)·hd) from the raw projections: QK-norm, copy v, RoPE on q and k.</summary>
-    private void SelfOperands(float[] raw, float[] qkv, AttentionLeaves w, int l, int bs, int t)
+    private void SelfOperands(float[] raw, float[] qkv, AttentionLeaves w, int l, int bs, int t, [CallerMemberName] string caller = "")
     {
-        using var _ = StepProfile.Time(StepProfile.Part.Elementwise);
+        using var _ = StepProfile.Time(StepProfile.Part.Elementwise, StepProfile.Enabled ? $"SelfOperands in {caller}" : "");
         QkNormForward(raw, qkv, bs * t, _qkv, w, l, withK: true, copyRest: true);
         RowParallel.For(bs, t * _qkv, (_, b0, b1) =>
         {
@@ -191,9 +193,9 @@ internal sealed partial class TrainingNetwork
     }
 
     /// <summary>Cross-attention operands: q (Nd, H·hd) into a.Qkv, k normed | v (Ne, 2·KV·hd) into a.Kv.</summary>
-    private void CrossOperands(CrossAttentionActs s, TrainingActivations a, AttentionLeaves w, int l, int nd, int ne)
+    private void CrossOperands(CrossAttentionActs s, TrainingActivations a, AttentionLeaves w, int l, int nd, int ne, [CallerMemberName] string caller = "")
     {
-        using var _ = StepProfile.Time(StepProfile.Part.Elementwise);
+        using var _ = StepProfile.Time(StepProfile.Part.Elementwise, StepProfile.Enabled ? $"CrossOperands in {caller}" : "");
         QkNormForward(s.QRaw, a.Qkv, nd, _q, w, l, withK: false, copyRest: false);
         KNormForward(s.KvRaw, a.Kv, ne, 2 * _kv, w, l);
     }
@@ -205,9 +207,9 @@ internal sealed partial class TrainingNetwork
         Gemm.MatMul(x, inF, false, w.AsSpan(l * inF * cols, inF * cols), cols, false, output.AsSpan(offset), ldOut, rows, cols, inF);
     }
 
-    private void NormRows(float[] x, float[] gamma, float[] y, int rows)
+    private void NormRows(float[] x, float[] gamma, float[] y, int rows, [CallerMemberName] string caller = "")
     {
-        using var _ = StepProfile.Time(StepProfile.Part.Elementwise);
+        using var _ = StepProfile.Time(StepProfile.Part.Elementwise, StepProfile.Enabled ? $"NormRows in {caller}" : "");
         RowParallel.For(rows, _d, (_, r0, r1) =>
             ZcRmsNorm.Forward(x.AsSpan(r0 * _d, (r1 - r0) * _d), gamma, y.AsSpan(r0 * _d, (r1 - r0) * _d), r1 - r0, _d));
     }
@@ -252,9 +254,9 @@ internal sealed partial class TrainingNetwork
         var key = drop.Key(stream);
         RowParallel.For(n, _d, (_, r0, r1) =>
         {
-            var p = proj.AsSpan(r0 * _d, (r1 - r0) * _d);
-            if (drop.Active) Dropout.Apply(p, drop.Rate, key, drop.Offset(n, _d) + (long)r0 * _d);
-            TensorPrimitives.MultiplyAdd(p, sg, xIn.AsSpan(r0 * _d, (r1 - r0) * _d), xOut.AsSpan(r0 * _d, (r1 - r0) * _d));
+            int o = r0 * _d, len = (r1 - r0) * _d;
+            GatedResidual.ForwardDropout(proj.AsSpan(o, len), xIn.AsSpan(o, len), xOut.AsSpan(o, len), sg,
+                drop.Active ? drop.Rate : 0f, key, drop.Offset(n, _d) + o);
         });
     }
 
