@@ -4,7 +4,7 @@ using Needle.Core.Model;
 
 namespace Needle.Core.Training.Engine;
 
-internal sealed partial class TrainingNetwork
+internal sealed unsafe partial class TrainingNetwork
 {
     /// <summary>
     /// Backpropagates the loss of the last <see cref="Forward"/> (with backward: true) through the whole network,
@@ -55,17 +55,7 @@ internal sealed partial class TrainingNetwork
         LinearBackward(s.Attn, n, _q, w.Wo, g.Wo, l, _d, a.DProj, _d, 0, a.DAttn, _q, accumulateDx: false);
         SelfOperands(s.QkvRaw, a.Qkv, w, l, bs, t);
         AttendBackward(a.Qkv, 0, _qkv, a.Qkv, _q, _q + _kv, _qkv, a.DAttn, s.Lse, a.DQkv, 0, a.DQkv, _q, _q + _kv, seg, seg, bs, t, t, causal);
-        using (StepProfile.Time(StepProfile.Part.Elementwise, "RopeBackward"))
-        RowParallel.For(bs, t * _qkv, (_, b0, b1) =>
-        {
-            for (var i = b0; i < b1; i++)
-            {
-                var rows = a.DQkv.AsSpan(i * t * _qkv);
-                RopeBackward.Backward(rows, t, _heads, 0, _rope, _qkv);
-                RopeBackward.Backward(rows[_q..], t, _kvHeads, 0, _rope, _qkv);
-            }
-        });
-        QkNormBackward(s.QkvRaw, a.DQkv, n, _qkv, 0, _q, w, g, l, withK: true);
+        SelfOperandsBackward(s.QkvRaw, a.DQkv, w, g, l, n, t);
         // Input projections from the recomputed norm output h.
         var gamma = norms.AsSpan(l * _d, _d).ToArray();
         NormRows(xIn, gamma, a.H, n);
@@ -84,8 +74,7 @@ internal sealed partial class TrainingNetwork
         var dq = a.DQkv; // (Nd, H·hd) contiguous here
         CrossOperands(s, a, w, l, nd, ne);
         AttendBackward(a.Qkv, 0, _q, a.Kv, 0, _kv, 2 * _kv, a.DAttn, s.Lse, dq, 0, a.DKv, 0, _kv, a.DecSeg, a.EncSeg, bs, td, te, causal: false);
-        QkNormBackward(s.QRaw, dq, nd, _q, 0, -1, w, g, l, withK: false);
-        QkNormBackward(s.KvRaw, a.DKv, ne, 2 * _kv, -1, 0, w, g, l, withK: true);
+        CrossOperandsBackward(s, dq, a.DKv, w, g, l, nd, ne);
         // K/V projections of the encoder output: dWk, dWv and dEncOut (summed over decoder layers).
         LinearBackward(a.EncOut, ne, _d, w.Wk, g.Wk, l, _kv, a.DKv, 2 * _kv, 0, a.DEncOut, _d, accumulateDx: true);
         LinearBackward(a.EncOut, ne, _d, w.Wv, g.Wv, l, _kv, a.DKv, 2 * _kv, _kv, a.DEncOut, _d, accumulateDx: true);
@@ -123,46 +112,6 @@ internal sealed partial class TrainingNetwork
                 partial.AsSpan(p * _d, _d), r1 - r0, _d, accumulate);
         });
         for (var p = 0; p < parts; p++) TensorPrimitives.Add(dGamma, partial.AsSpan(p * _d, _d), dGamma);
-    }
-
-    /// <summary>
-    /// QK-norm backward in place on the gradient rows: q part at qOff (if ≥ 0) and k part at kOff (if withK and ≥ 0),
-    /// using the raw (pre-norm) values stored at the same offsets of raw.
-    /// </summary>
-    private void QkNormBackward(float[] raw, float[] grad, int rows, int stride, int qOff, int kOff, AttentionLeaves w, AttentionLeaves g, int l, bool withK)
-    {
-        using var _ = StepProfile.Time(StepProfile.Part.Elementwise);
-        var qn = w.QNorm.AsSpan(l * _hd, _hd).ToArray();
-        var kn = w.KNorm.AsSpan(l * _hd, _hd).ToArray();
-        var parts = RowParallel.Parts(rows, stride);
-        var dqn = new float[parts * _hd];
-        var dkn = new float[parts * _hd];
-        RowParallel.For(rows, stride, (p, r0, r1) =>
-        {
-            var pq = dqn.AsSpan(p * _hd, _hd);
-            var pk = dkn.AsSpan(p * _hd, _hd);
-            for (var r = r0; r < r1; r++)
-            {
-                var o = r * stride;
-                if (qOff >= 0)
-                {
-                    var gq = grad.AsSpan(o + qOff, _q);
-                    ZcRmsNormBackward.Backward(raw.AsSpan(o + qOff, _q), qn, gq, gq, pq, _heads, _hd);
-                }
-                if (withK && kOff >= 0)
-                {
-                    var gk = grad.AsSpan(o + kOff, _kv);
-                    ZcRmsNormBackward.Backward(raw.AsSpan(o + kOff, _kv), kn, gk, gk, pk, _kvHeads, _hd);
-                }
-            }
-        });
-        var gq2 = g.QNorm.AsSpan(l * _hd, _hd);
-        var gk2 = g.KNorm.AsSpan(l * _hd, _hd);
-        for (var p = 0; p < parts; p++)
-        {
-            TensorPrimitives.Add(gq2, dqn.AsSpan(p * _hd, _hd), gq2);
-            TensorPrimitives.Add(gk2, dkn.AsSpan(p * _hd, _hd), gk2);
-        }
     }
 
     /// <summary>dProj = dropout'(σ(g) · dOut); returns dg = σ'(g) · Σ dOut ⊙ proj (proj already dropped).</summary>

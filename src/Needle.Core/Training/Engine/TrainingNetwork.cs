@@ -13,7 +13,7 @@ namespace Needle.Core.Training.Engine;
 /// arrays (the optimizer updates them in place); <see cref="KernelOverrides"/> swaps kernels for a step (INT4 QAT,
 /// straight-through: the gradient goes to the original leaf).
 /// </summary>
-internal sealed partial class TrainingNetwork
+internal sealed unsafe partial class TrainingNetwork
 {
     private readonly NeedleConfig _c;
     private readonly int _d, _heads, _kvHeads, _hd, _q, _kv, _qkv, _vocab, _le, _ld;
@@ -176,30 +176,6 @@ internal sealed partial class TrainingNetwork
         GateForward(yIn, yOut, s.Proj, nd, gate, drop, stream);
     }
 
-    /// <summary>Self-attention operands (B·T, (H+2KV)·hd) from the raw projections: QK-norm, copy v, RoPE on q and k.</summary>
-    private void SelfOperands(float[] raw, float[] qkv, AttentionLeaves w, int l, int bs, int t, [CallerMemberName] string caller = "")
-    {
-        using var _ = StepProfile.Time(StepProfile.Part.Elementwise, StepProfile.Enabled ? $"SelfOperands in {caller}" : "");
-        QkNormForward(raw, qkv, bs * t, _qkv, w, l, withK: true, copyRest: true);
-        RowParallel.For(bs, t * _qkv, (_, b0, b1) =>
-        {
-            for (var i = b0; i < b1; i++)
-            {
-                var rows = qkv.AsSpan(i * t * _qkv);
-                Rope.Forward(rows, t, _heads, 0, _rope, _qkv);
-                Rope.Forward(rows[_q..], t, _kvHeads, 0, _rope, _qkv);
-            }
-        });
-    }
-
-    /// <summary>Cross-attention operands: q (Nd, H·hd) into a.Qkv, k normed | v (Ne, 2·KV·hd) into a.Kv.</summary>
-    private void CrossOperands(CrossAttentionActs s, TrainingActivations a, AttentionLeaves w, int l, int nd, int ne, [CallerMemberName] string caller = "")
-    {
-        using var _ = StepProfile.Time(StepProfile.Part.Elementwise, StepProfile.Enabled ? $"CrossOperands in {caller}" : "");
-        QkNormForward(s.QRaw, a.Qkv, nd, _q, w, l, withK: false, copyRest: false);
-        KNormForward(s.KvRaw, a.Kv, ne, 2 * _kv, w, l);
-    }
-
     /// <summary>out[:, offset : offset+cols] (rows, ldOut) = x (rows, in) · W[l] (in, cols).</summary>
     private static void Project(float[] x, int rows, int inF, float[] w, int l, int cols, float[] output, int ldOut, int offset)
     {
@@ -212,38 +188,6 @@ internal sealed partial class TrainingNetwork
         using var _ = StepProfile.Time(StepProfile.Part.Elementwise, StepProfile.Enabled ? $"NormRows in {caller}" : "");
         RowParallel.For(rows, _d, (_, r0, r1) =>
             ZcRmsNorm.Forward(x.AsSpan(r0 * _d, (r1 - r0) * _d), gamma, y.AsSpan(r0 * _d, (r1 - r0) * _d), r1 - r0, _d));
-    }
-
-    /// <summary>QK-norm of the q (and k) part of each row from raw into normed; copyRest copies the v part.</summary>
-    private void QkNormForward(float[] raw, float[] normed, int rows, int stride, AttentionLeaves w, int l, bool withK, bool copyRest)
-    {
-        var qn = w.QNorm.AsSpan(l * _hd, _hd).ToArray();
-        var kn = w.KNorm.AsSpan(l * _hd, _hd).ToArray();
-        RowParallel.For(rows, stride, (_, r0, r1) =>
-        {
-            for (var r = r0; r < r1; r++)
-            {
-                var o = r * stride;
-                ZcRmsNorm.Forward(raw.AsSpan(o, _q), qn, normed.AsSpan(o, _q), _heads, _hd);
-                if (withK) ZcRmsNorm.Forward(raw.AsSpan(o + _q, _kv), kn, normed.AsSpan(o + _q, _kv), _kvHeads, _hd);
-                if (copyRest) raw.AsSpan(o + _q + _kv, _kv).CopyTo(normed.AsSpan(o + _q + _kv));
-            }
-        });
-    }
-
-    /// <summary>Cross-attention K/V rows (Ne, 2·KV·hd): k normalized per head, v copied.</summary>
-    private void KNormForward(float[] raw, float[] normed, int rows, int stride, AttentionLeaves w, int l)
-    {
-        var kn = w.KNorm.AsSpan(l * _hd, _hd).ToArray();
-        RowParallel.For(rows, stride, (_, r0, r1) =>
-        {
-            for (var r = r0; r < r1; r++)
-            {
-                var o = r * stride;
-                ZcRmsNorm.Forward(raw.AsSpan(o, _kv), kn, normed.AsSpan(o, _kv), _kvHeads, _hd);
-                raw.AsSpan(o + _kv, _kv).CopyTo(normed.AsSpan(o + _kv));
-            }
-        });
     }
 
     /// <summary>x_out = x_in + σ(g) · dropout(proj); proj keeps the dropped values for the backward.</summary>
